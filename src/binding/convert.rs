@@ -9,7 +9,10 @@ use crate::core::decision::{Decision, RefreshOutcome};
 /// The part of an HTTP request the session decision reads. A Node `IncomingMessage` and a
 /// `NextRequest` both fit as they are.
 #[napi(object, object_to_js = false)]
-#[expect(dead_code, reason = "declared for index.d.ts; options.rs and js.rs read these fields one by one")]
+#[expect(
+  dead_code,
+  reason = "declared for index.d.ts; options.rs and js.rs read these fields one by one"
+)]
 pub struct SessionRequest {
   /// An absolute URL, or a path with its query (then `Host` and `X-Forwarded-Proto` give the
   /// origin of a redirect).
@@ -23,7 +26,10 @@ pub struct SessionRequest {
 
 /// Cookie attributes used for both cookies, when writing and when deleting them.
 #[napi(object, object_to_js = false)]
-#[expect(dead_code, reason = "declared for index.d.ts; options.rs and js.rs read these fields one by one")]
+#[expect(
+  dead_code,
+  reason = "declared for index.d.ts; options.rs and js.rs read these fields one by one"
+)]
 pub struct CookieOptions {
   /// Default `true`. Browsers accept Secure cookies on `http://localhost` too.
   pub secure: Option<bool>,
@@ -40,7 +46,10 @@ pub struct CookieOptions {
 /// Read and validated when an options object is first used; later changes to the same object are
 /// not seen.
 #[napi(object, object_to_js = false)]
-#[expect(dead_code, reason = "declared for index.d.ts; options.rs and js.rs read these fields one by one")]
+#[expect(
+  dead_code,
+  reason = "declared for index.d.ts; options.rs and js.rs read these fields one by one"
+)]
 pub struct SessionOptions {
   /// The refresh endpoint. Default `${process.env.API_BASE_URL}/auth/refresh`.
   pub refresh_url: Option<String>,
@@ -89,7 +98,9 @@ pub struct SessionDecision {
   /// Why: the token was `valid`, was `refreshed`, there was no session (`anonymous`), the auth
   /// server refused the refresh token (`refresh_rejected`) or could not refresh it
   /// (`refresh_unavailable`).
-  #[napi(ts_type = "'valid' | 'refreshed' | 'anonymous' | 'refresh_rejected' | 'refresh_unavailable'")]
+  #[napi(
+    ts_type = "'valid' | 'refreshed' | 'anonymous' | 'refresh_rejected' | 'refresh_unavailable'"
+  )]
   pub reason: String,
   /// 307 for `redirect`, 401 for `unauthorized`, 503 for `unavailable`.
   pub status: Option<u32>,
@@ -116,7 +127,11 @@ impl From<Decision> for SessionDecision {
       status: decision.status.map(u32::from),
       location: decision.location,
       set_cookie: decision.set_cookie,
-      headers: decision.headers.into_iter().map(|(name, value)| (name.to_string(), value)).collect(),
+      headers: decision
+        .headers
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect(),
       request_cookie: decision.request_cookie,
       access_token: decision.access_token,
       expires_at: decision.expires_at,

@@ -31,7 +31,11 @@ pub fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
 }
 
 /// `object[name]`, or `None` if the read itself failed (a throwing getter).
-pub fn property(env: sys::napi_env, object: sys::napi_value, name: &CStr) -> Option<sys::napi_value> {
+pub fn property(
+  env: sys::napi_env,
+  object: sys::napi_value,
+  name: &CStr,
+) -> Option<sys::napi_value> {
   let mut value = ptr::null_mut();
   let status = unsafe { sys::napi_get_named_property(env, object, name.as_ptr(), &mut value) };
   if status == sys::Status::napi_ok {
@@ -58,14 +62,21 @@ fn clear_exception(env: sys::napi_env) {
 /// Copies a JavaScript string into Rust; `None` if it is not a string.
 pub fn string(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
   let mut length = 0;
-  let status = unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length) };
+  let status =
+    unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length) };
   if status != sys::Status::napi_ok {
     return None;
   }
   let mut buffer = vec![0u8; length + 1];
   let mut written = 0;
   let status = unsafe {
-    sys::napi_get_value_string_utf8(env, value, buffer.as_mut_ptr().cast(), buffer.len(), &mut written)
+    sys::napi_get_value_string_utf8(
+      env,
+      value,
+      buffer.as_mut_ptr().cast(),
+      buffer.len(),
+      &mut written,
+    )
   };
   if status != sys::Status::napi_ok {
     return None;
@@ -77,7 +88,11 @@ pub fn string(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
 
 /// A string, or each string of an array joined by `separator` (Node gives repeated headers as
 /// arrays); anything else is `None`.
-fn string_or_strings(env: sys::napi_env, value: sys::napi_value, separator: &str) -> Option<String> {
+fn string_or_strings(
+  env: sys::napi_env,
+  value: sys::napi_value,
+  separator: &str,
+) -> Option<String> {
   if let Some(single) = string(env, value) {
     return Some(single);
   }
@@ -111,20 +126,37 @@ pub fn read_request(env: &Env, request: Unknown) -> Result<RawRequest, SessionEr
 
   let url = property(env, request, c"url")
     .and_then(|value| string(env, value))
-    .ok_or_else(|| SessionError::invalid_request("request.url must be a string: a path like '/dashboard' or an absolute URL"))?;
+    .ok_or_else(|| {
+      SessionError::invalid_request(
+        "request.url must be a string: a path like '/dashboard' or an absolute URL",
+      )
+    })?;
 
   let method = match property(env, request, c"method") {
     Some(value) if type_of(env, value) == ValueType::String => string(env, value),
     Some(value) if matches!(type_of(env, value), ValueType::Undefined | ValueType::Null) => None,
-    _ => return Err(SessionError::invalid_request("request.method must be a string such as 'GET'")),
+    _ => {
+      return Err(SessionError::invalid_request(
+        "request.method must be a string such as 'GET'",
+      ))
+    }
   };
 
   let headers = property(env, request, c"headers")
     .filter(|value| matches!(type_of(env, *value), ValueType::Object))
-    .ok_or_else(|| SessionError::invalid_request("request.headers must be an object of header values or a Headers instance"))?;
+    .ok_or_else(|| {
+      SessionError::invalid_request(
+        "request.headers must be an object of header values or a Headers instance",
+      )
+    })?;
 
   let cookie = JsHeaders::new_raw(env, headers).header("cookie");
-  Ok(RawRequest { url, method, cookie, headers })
+  Ok(RawRequest {
+    url,
+    method,
+    cookie,
+    headers,
+  })
 }
 
 pub fn read_refresh_token(env: &Env, token: Unknown) -> Result<String, SessionError> {
@@ -148,7 +180,8 @@ impl JsHeaders {
   }
 
   fn new_raw(env: sys::napi_env, object: sys::napi_value) -> Self {
-    let get = property(env, object, c"get").filter(|value| type_of(env, *value) == ValueType::Function);
+    let get =
+      property(env, object, c"get").filter(|value| type_of(env, *value) == ValueType::Function);
     JsHeaders { env, object, get }
   }
 
@@ -157,10 +190,14 @@ impl JsHeaders {
     let mut key = ptr::null_mut();
     let mut result = ptr::null_mut();
     unsafe {
-      if sys::napi_create_string_utf8(env, name.as_ptr().cast(), name.len() as isize, &mut key) != sys::Status::napi_ok {
+      if sys::napi_create_string_utf8(env, name.as_ptr().cast(), name.len() as isize, &mut key)
+        != sys::Status::napi_ok
+      {
         return None;
       }
-      if sys::napi_call_function(env, self.object, get, 1, &key, &mut result) != sys::Status::napi_ok {
+      if sys::napi_call_function(env, self.object, get, 1, &key, &mut result)
+        != sys::Status::napi_ok
+      {
         clear_exception(env);
         return None;
       }
@@ -178,7 +215,12 @@ impl HeaderSource for JsHeaders {
     let mut key = ptr::null_mut();
     let mut value = ptr::null_mut();
     let status = unsafe {
-      sys::napi_create_string_utf8(self.env, name.as_ptr().cast(), name.len() as isize, &mut key);
+      sys::napi_create_string_utf8(
+        self.env,
+        name.as_ptr().cast(),
+        name.len() as isize,
+        &mut key,
+      );
       sys::napi_get_property(self.env, self.object, key, &mut value)
     };
     if status != sys::Status::napi_ok {

@@ -14,9 +14,9 @@ use std::sync::Arc;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
-use crate::core::{self, Engine, HeaderSource, Incoming, SessionError, Step};
 use crate::core::decision::HeaderSnapshot;
-use convert::{SessionDecision, RefreshResult};
+use crate::core::{self, Engine, HeaderSource, Incoming, SessionError, Step};
+use convert::{RefreshResult, SessionDecision};
 use js::JsHeaders;
 
 /// Decides what this request's response must do about the session it carries: continue (with
@@ -74,19 +74,37 @@ pub struct Session {
 #[napi]
 impl Session {
   /// Same as the top-level `checkSession`, with this session's options.
-  #[napi(ts_args_type = "request: SessionRequest", ts_return_type = "Promise<SessionDecision>")]
-  pub fn check_session<'env>(&self, env: &'env Env, request: Unknown<'env>) -> Result<PromiseRaw<'env, SessionDecision>> {
+  #[napi(
+    ts_args_type = "request: SessionRequest",
+    ts_return_type = "Promise<SessionDecision>"
+  )]
+  pub fn check_session<'env>(
+    &self,
+    env: &'env Env,
+    request: Unknown<'env>,
+  ) -> Result<PromiseRaw<'env, SessionDecision>> {
     decide(env, self.engine.clone(), request)
   }
 
   /// Same as the top-level `refreshSession`, with this session's options.
-  #[napi(ts_args_type = "refreshToken: string", ts_return_type = "Promise<RefreshResult>")]
-  pub fn refresh_session<'env>(&self, env: &'env Env, refresh_token: Unknown<'env>) -> Result<PromiseRaw<'env, RefreshResult>> {
+  #[napi(
+    ts_args_type = "refreshToken: string",
+    ts_return_type = "Promise<RefreshResult>"
+  )]
+  pub fn refresh_session<'env>(
+    &self,
+    env: &'env Env,
+    refresh_token: Unknown<'env>,
+  ) -> Result<PromiseRaw<'env, RefreshResult>> {
     refresh(env, self.engine.clone(), refresh_token)
   }
 }
 
-fn decide<'env>(env: &'env Env, engine: Arc<Engine>, request: Unknown<'env>) -> Result<PromiseRaw<'env, SessionDecision>> {
+fn decide<'env>(
+  env: &'env Env,
+  engine: Arc<Engine>,
+  request: Unknown<'env>,
+) -> Result<PromiseRaw<'env, SessionDecision>> {
   let request = match js::read_request(env, request) {
     Ok(request) => request,
     Err(error) => return reject(env, error),
@@ -122,14 +140,20 @@ fn decide<'env>(env: &'env Env, engine: Arc<Engine>, request: Unknown<'env>) -> 
   }
 }
 
-fn refresh<'env>(env: &'env Env, engine: Arc<Engine>, refresh_token: Unknown<'env>) -> Result<PromiseRaw<'env, RefreshResult>> {
+fn refresh<'env>(
+  env: &'env Env,
+  engine: Arc<Engine>,
+  refresh_token: Unknown<'env>,
+) -> Result<PromiseRaw<'env, RefreshResult>> {
   let token = match js::read_refresh_token(env, refresh_token) {
     Ok(token) => token,
     Err(error) => return reject(env, error),
   };
   let future = async move {
     let result = match engine.refresh(&token).await {
-      Ok(tokens) => Ok(RefreshResult::from(engine.refresh_outcome(&tokens, core::unix_now()))),
+      Ok(tokens) => Ok(RefreshResult::from(
+        engine.refresh_outcome(&tokens, core::unix_now()),
+      )),
       Err(failure) => Err(failure.to_error()),
     };
     Ok::<_, napi::Error>(result)
@@ -143,18 +167,19 @@ where
   T: ToNapiValue + Send + 'static,
   F: std::future::Future<Output = Result<std::result::Result<T, SessionError>>> + Send + 'static,
 {
-  let promise = napi::bindgen_prelude::execute_tokio_future(env.raw(), future, |raw_env, result| unsafe {
-    match result {
-      Ok(value) => T::to_napi_value(raw_env, value),
-      // Resolving with a rejected promise rejects: the only way to give an error a custom
-      // `code` from here.
-      Err(error) => {
-        let env = Env::from_raw(raw_env);
-        let rejected = PromiseRaw::<()>::reject(&env, to_js_error(error))?;
-        Ok(rejected.raw())
+  let promise =
+    napi::bindgen_prelude::execute_tokio_future(env.raw(), future, |raw_env, result| unsafe {
+      match result {
+        Ok(value) => T::to_napi_value(raw_env, value),
+        // Resolving with a rejected promise rejects: the only way to give an error a custom
+        // `code` from here.
+        Err(error) => {
+          let env = Env::from_raw(raw_env);
+          let rejected = PromiseRaw::<()>::reject(&env, to_js_error(error))?;
+          Ok(rejected.raw())
+        }
       }
-    }
-  })?;
+    })?;
   Ok(PromiseRaw::new(env.raw(), promise))
 }
 

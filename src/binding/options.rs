@@ -56,7 +56,8 @@ thread_local! {
   static DEFAULT_ENGINE: RefCell<Option<(Option<String>, Arc<Engine>)>> = const { RefCell::new(None) };
 }
 
-static REGISTRY: LazyLock<Mutex<HashMap<Config, Arc<Engine>>>> = LazyLock::new(|| Mutex::new(HashMap::new()));
+static REGISTRY: LazyLock<Mutex<HashMap<Config, Arc<Engine>>>> =
+  LazyLock::new(|| Mutex::new(HashMap::new()));
 
 /// The engine for `options` (`undefined` means every default).
 pub fn engine_for(env: &Env, options: Option<Unknown>) -> Result<Arc<Engine>, SessionError> {
@@ -98,7 +99,9 @@ fn default_engine() -> Result<Arc<Engine>, SessionError> {
 }
 
 fn shared_engine(config: Config) -> Arc<Engine> {
-  let mut registry = REGISTRY.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+  let mut registry = REGISTRY
+    .lock()
+    .unwrap_or_else(|poisoned| poisoned.into_inner());
   if let Some(engine) = registry.get(&config) {
     return engine.clone();
   }
@@ -143,13 +146,21 @@ fn remember(env: sys::napi_env, object: sys::napi_value, engine: Arc<Engine>) {
         unsafe { sys::napi_delete_reference(env, oldest.object) };
       }
     }
-    entries.push(Remembered { env, object: reference, engine });
+    entries.push(Remembered {
+      env,
+      object: reference,
+      engine,
+    });
   });
 }
 
 fn read_options(env: sys::napi_env, object: sys::napi_value) -> Result<RawOptions, SessionError> {
   reject_unknown(env, object, &KNOWN_OPTIONS, "")?;
-  let field = Fields { env, object, prefix: "" };
+  let field = Fields {
+    env,
+    object,
+    prefix: "",
+  };
   let mut raw = RawOptions {
     refresh_url: field.string(c"refreshUrl")?,
     access_cookie: field.string(c"accessCookie")?,
@@ -171,10 +182,16 @@ fn read_options(env: sys::napi_env, object: sys::napi_value) -> Result<RawOption
 
   if let Some(cookie) = field.value(c"cookie") {
     if type_of(env, cookie) != ValueType::Object {
-      return Err(SessionError::invalid_options("cookie must be an object like { secure: true, sameSite: 'lax' }"));
+      return Err(SessionError::invalid_options(
+        "cookie must be an object like { secure: true, sameSite: 'lax' }",
+      ));
     }
     reject_unknown(env, cookie, &KNOWN_COOKIE_OPTIONS, "cookie.")?;
-    let cookie_field = Fields { env, object: cookie, prefix: "cookie." };
+    let cookie_field = Fields {
+      env,
+      object: cookie,
+      prefix: "cookie.",
+    };
     raw.cookie_secure = cookie_field.boolean(c"secure")?;
     raw.cookie_same_site = cookie_field.string(c"sameSite")?;
     raw.cookie_domain = cookie_field.string(c"domain")?;
@@ -184,7 +201,12 @@ fn read_options(env: sys::napi_env, object: sys::napi_value) -> Result<RawOption
 }
 
 /// A misspelt option would otherwise be silently ignored and its default used.
-fn reject_unknown(env: sys::napi_env, object: sys::napi_value, known: &[&str], prefix: &str) -> Result<(), SessionError> {
+fn reject_unknown(
+  env: sys::napi_env,
+  object: sys::napi_value,
+  known: &[&str],
+  prefix: &str,
+) -> Result<(), SessionError> {
   let mut names = ptr::null_mut();
   let status = unsafe {
     sys::napi_get_all_property_names(
@@ -225,11 +247,16 @@ struct Fields<'a> {
 impl Fields<'_> {
   /// The field's value, `None` when it is `undefined`.
   fn value(&self, name: &CStr) -> Option<sys::napi_value> {
-    property(self.env, self.object, name).filter(|value| type_of(self.env, *value) != ValueType::Undefined)
+    property(self.env, self.object, name)
+      .filter(|value| type_of(self.env, *value) != ValueType::Undefined)
   }
 
   fn wrong_type(&self, name: &CStr, expected: &str) -> SessionError {
-    SessionError::invalid_options(format!("{}{} must be {expected}", self.prefix, name.to_string_lossy()))
+    SessionError::invalid_options(format!(
+      "{}{} must be {expected}",
+      self.prefix,
+      name.to_string_lossy()
+    ))
   }
 
   fn string(&self, name: &CStr) -> Result<Option<String>, SessionError> {
@@ -244,7 +271,9 @@ impl Fields<'_> {
     match self.value(name) {
       None => Ok(None),
       Some(value) if type_of(self.env, value) == ValueType::Null => Ok(Some(None)),
-      Some(value) if type_of(self.env, value) == ValueType::String => Ok(Some(string(self.env, value))),
+      Some(value) if type_of(self.env, value) == ValueType::String => {
+        Ok(Some(string(self.env, value)))
+      }
       Some(_) => Err(self.wrong_type(name, "a string or null")),
     }
   }
@@ -277,7 +306,8 @@ impl Fields<'_> {
       None => Ok(None),
       Some(value) => {
         let mut result = false;
-        if unsafe { sys::napi_get_value_bool(self.env, value, &mut result) } == sys::Status::napi_ok {
+        if unsafe { sys::napi_get_value_bool(self.env, value, &mut result) } == sys::Status::napi_ok
+        {
           Ok(Some(result))
         } else {
           Err(self.wrong_type(name, "true or false"))
@@ -291,7 +321,9 @@ impl Fields<'_> {
       None => Ok(None),
       Some(value) => {
         let mut result = 0.0;
-        if unsafe { sys::napi_get_value_double(self.env, value, &mut result) } == sys::Status::napi_ok {
+        if unsafe { sys::napi_get_value_double(self.env, value, &mut result) }
+          == sys::Status::napi_ok
+        {
           Ok(Some(result))
         } else {
           Err(self.wrong_type(name, "a number"))

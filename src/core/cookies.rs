@@ -86,9 +86,9 @@ fn push_pair(out: &mut String, name: &str, value: &str) {
 /// True when `name` is an RFC 7230 token, the only legal cookie name.
 pub fn is_valid_name(name: &str) -> bool {
   !name.is_empty()
-    && name.bytes().all(|byte| {
-      byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte)
-    })
+    && name
+      .bytes()
+      .all(|byte| byte.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&byte))
 }
 
 /// True when `value` is made only of RFC 6265 cookie-octets (no spaces, quotes, commas,
@@ -114,7 +114,12 @@ pub fn unstorable_reason(name: &str, value: &str) -> Option<&'static str> {
 
 /// A Set-Cookie value that stores `value` under `name`. `max_age` in seconds; `None` makes a
 /// cookie that lasts as long as the browser session.
-pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, options: &CookieOptions) -> String {
+pub fn set_cookie(
+  name: &str,
+  value: &str,
+  max_age: Option<i64>,
+  options: &CookieOptions,
+) -> String {
   let mut cookie = base(name, value, options);
   if let Some(seconds) = max_age {
     cookie.set_max_age(Duration::seconds(seconds.max(0)));
@@ -168,9 +173,15 @@ mod tests {
   #[test]
   fn rewrite_replaces_in_place_and_keeps_order() {
     let header = "at=OLD; rt=RT1; theme=dark";
-    assert_eq!(rewrite(header, &[("at", Some("NEW"))]), "at=NEW; rt=RT1; theme=dark");
+    assert_eq!(
+      rewrite(header, &[("at", Some("NEW"))]),
+      "at=NEW; rt=RT1; theme=dark"
+    );
     assert_eq!(rewrite(header, &[("at", None), ("rt", None)]), "theme=dark");
-    assert_eq!(rewrite("theme=dark", &[("at", Some("NEW"))]), "theme=dark; at=NEW");
+    assert_eq!(
+      rewrite("theme=dark", &[("at", Some("NEW"))]),
+      "theme=dark; at=NEW"
+    );
     assert_eq!(rewrite("", &[("at", Some("NEW"))]), "at=NEW");
   }
 
@@ -201,9 +212,15 @@ mod tests {
   #[test]
   fn set_cookie_defaults_are_httponly_secure_lax_root() {
     let value = set_cookie("at", "TOKEN", Some(30), &defaults());
-    assert_eq!(value, "at=TOKEN; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=30");
+    assert_eq!(
+      value,
+      "at=TOKEN; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=30"
+    );
     let deletion = delete_cookie("at", &defaults());
-    assert_eq!(deletion, "at=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0");
+    assert_eq!(
+      deletion,
+      "at=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0"
+    );
     let session = set_cookie("at", "TOKEN", None, &defaults());
     assert!(!session.contains("Max-Age"));
   }

@@ -68,13 +68,22 @@ impl HeaderSnapshot {
   }
 
   pub fn from_pairs(pairs: &[(&'static str, &str)]) -> Self {
-    HeaderSnapshot(pairs.iter().map(|(name, value)| (*name, value.to_string())).collect())
+    HeaderSnapshot(
+      pairs
+        .iter()
+        .map(|(name, value)| (*name, value.to_string()))
+        .collect(),
+    )
   }
 }
 
 impl HeaderSource for HeaderSnapshot {
   fn header(&self, name: &str) -> Option<String> {
-    self.0.iter().find(|(candidate, _)| *candidate == name).map(|(_, value)| value.clone())
+    self
+      .0
+      .iter()
+      .find(|(candidate, _)| *candidate == name)
+      .map(|(_, value)| value.clone())
   }
 }
 
@@ -157,7 +166,9 @@ impl Decision {
   }
 
   fn no_store(mut self) -> Self {
-    self.headers.push(("cache-control", "private, no-store".into()));
+    self
+      .headers
+      .push(("cache-control", "private, no-store".into()));
     self
   }
 }
@@ -246,21 +257,30 @@ impl Engine {
 
     let claims = access.and_then(token::read_claims);
     let freshness = access.map(|_| {
-      token::freshness(claims.as_ref(), self.issuer_now(now), config.refresh_window_seconds())
+      token::freshness(
+        claims.as_ref(),
+        self.issuer_now(now),
+        config.refresh_window_seconds(),
+      )
     });
 
     match (access, freshness, refresh) {
-      (Some(access), Some(Freshness::Fresh), _) | (Some(access), Some(Freshness::Expiring), None) => {
+      (Some(access), Some(Freshness::Fresh), _)
+      | (Some(access), Some(Freshness::Expiring), None) => {
         let mut decision = Decision::new(Action::Continue, Reason::Valid);
         decision.access_token = Some(access.to_string());
-        decision.expires_at = claims.and_then(|claims| claims.exp).map(|exp| self.to_local_time(exp));
+        decision.expires_at = claims
+          .and_then(|claims| claims.exp)
+          .map(|exp| self.to_local_time(exp));
         Ok(Step::Done(decision))
       }
       (_, _, Some(refresh_token)) => {
         let still_valid = match (access, freshness) {
           (Some(access), Some(Freshness::Expiring)) => Some((
             access.to_string(),
-            claims.and_then(|claims| claims.exp).map(|exp| self.to_local_time(exp)),
+            claims
+              .and_then(|claims| claims.exp)
+              .map(|exp| self.to_local_time(exp)),
           )),
           _ => None,
         };
@@ -276,8 +296,14 @@ impl Engine {
         let mut decision = Decision::new(Action::Continue, Reason::Anonymous);
         if stale.is_some() {
           // An expired access token with nothing to renew it is only noise for the API.
-          decision.set_cookie.push(cookies::delete_cookie(&config.access_cookie, &config.cookie));
-          decision.request_cookie = Some(cookies::rewrite(cookie_header, &[(&config.access_cookie, None)]));
+          decision.set_cookie.push(cookies::delete_cookie(
+            &config.access_cookie,
+            &config.cookie,
+          ));
+          decision.request_cookie = Some(cookies::rewrite(
+            cookie_header,
+            &[(&config.access_cookie, None)],
+          ));
           decision = decision.no_store();
         }
         if config.require_session && !self.is_public(target.path()) {
@@ -350,7 +376,10 @@ impl Engine {
         ];
         decision.request_cookie = Some(cookies::rewrite(
           &pending.cookie,
-          &[(config.access_cookie.as_str(), None), (config.refresh_cookie.as_str(), None)],
+          &[
+            (config.access_cookie.as_str(), None),
+            (config.refresh_cookie.as_str(), None),
+          ],
         ));
         let mut decision = decision.no_store();
         if !public {
@@ -375,7 +404,9 @@ impl Engine {
     } else if !public {
       decision.action = Action::Unavailable;
       decision.status = Some(503);
-      let seconds = retry_after.unwrap_or(DEFAULT_RETRY_AFTER_SECONDS).clamp(1, 300);
+      let seconds = retry_after
+        .unwrap_or(DEFAULT_RETRY_AFTER_SECONDS)
+        .clamp(1, 300);
       decision.headers.push(("retry-after", seconds.to_string()));
       decision = decision.no_store();
     }
@@ -389,7 +420,10 @@ impl Engine {
     let access_claims = token::read_claims(&tokens.access);
     let (max_age, expires_at) = match access_claims.and_then(|claims| claims.exp) {
       Some(exp) => (Some(exp - issuer_now), Some(self.to_local_time(exp))),
-      None => (tokens.expires_in, tokens.expires_in.map(|seconds| now + seconds)),
+      None => (
+        tokens.expires_in,
+        tokens.expires_in.map(|seconds| now + seconds),
+      ),
     };
 
     let mut set_cookie = vec![cookies::set_cookie(
@@ -402,7 +436,12 @@ impl Engine {
       let max_age = token::read_claims(rotated)
         .and_then(|claims: Claims| claims.exp)
         .map(|exp| whole_seconds(exp - issuer_now));
-      set_cookie.push(cookies::set_cookie(&config.refresh_cookie, rotated, max_age, &config.cookie));
+      set_cookie.push(cookies::set_cookie(
+        &config.refresh_cookie,
+        rotated,
+        max_age,
+        &config.cookie,
+      ));
     }
 
     RefreshOutcome {
@@ -414,12 +453,22 @@ impl Engine {
   }
 
   fn is_public(&self, path: &str) -> bool {
-    self.config.public_paths.iter().any(|prefix| under(path, prefix))
+    self
+      .config
+      .public_paths
+      .iter()
+      .any(|prefix| under(path, prefix))
   }
 
   /// Turns `decision` into a redirect to the login page, or a 401 where a redirect would not
   /// help: API paths, writes, server actions, prefetches and non-HTML requests.
-  fn deny(&self, decision: &mut Decision, target: &Target, method: &str, headers: &impl HeaderSource) {
+  fn deny(
+    &self,
+    decision: &mut Decision,
+    target: &Target,
+    method: &str,
+    headers: &impl HeaderSource,
+  ) {
     let config = &self.config;
     if self.wants_unauthorized(target.path(), method, headers) {
       decision.action = Action::Unauthorized;
@@ -436,7 +485,9 @@ impl Engine {
       location.push('?');
       location.push_str(param);
       location.push('=');
-      location.push_str(&encode_query_value(&same_origin_path(target.path_and_query)));
+      location.push_str(&encode_query_value(&same_origin_path(
+        target.path_and_query,
+      )));
     }
     decision.action = Action::Redirect;
     decision.status = Some(307);
@@ -444,7 +495,12 @@ impl Engine {
   }
 
   fn wants_unauthorized(&self, path: &str, method: &str, headers: &impl HeaderSource) -> bool {
-    if self.config.api_paths.iter().any(|prefix| under(path, prefix)) {
+    if self
+      .config
+      .api_paths
+      .iter()
+      .any(|prefix| under(path, prefix))
+    {
       return true;
     }
     if !method.eq_ignore_ascii_case("GET") && !method.eq_ignore_ascii_case("HEAD") {
@@ -453,7 +509,11 @@ impl Engine {
     if headers.header("next-action").is_some() || headers.header("next-router-prefetch").is_some() {
       return true;
     }
-    let prefetch = |name| headers.header(name).is_some_and(|value| value.to_ascii_lowercase().contains("prefetch"));
+    let prefetch = |name| {
+      headers
+        .header(name)
+        .is_some_and(|value| value.to_ascii_lowercase().contains("prefetch"))
+    };
     if prefetch("sec-purpose") || prefetch("purpose") {
       return true;
     }
@@ -489,9 +549,24 @@ fn encode_query_value(value: &str) -> String {
   let mut out = String::with_capacity(value.len() + 8);
   for byte in value.bytes() {
     match byte {
-      b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' | b':' | b'@' | b'!' | b'$' | b'\'' | b'(' | b')' | b'*' | b',' | b';' => {
-        out.push(byte as char)
-      }
+      b'A'..=b'Z'
+      | b'a'..=b'z'
+      | b'0'..=b'9'
+      | b'-'
+      | b'.'
+      | b'_'
+      | b'~'
+      | b'/'
+      | b':'
+      | b'@'
+      | b'!'
+      | b'$'
+      | b'\''
+      | b'('
+      | b')'
+      | b'*'
+      | b','
+      | b';' => out.push(byte as char),
       _ => out.push_str(&format!("%{byte:02X}")),
     }
   }
@@ -510,7 +585,10 @@ impl<'a> Target<'a> {
   fn parse(url: &'a str) -> Result<Self, SessionError> {
     let url = url.split('#').next().unwrap_or("");
     if url.starts_with('/') {
-      return Ok(Target { origin: None, path_and_query: url });
+      return Ok(Target {
+        origin: None,
+        path_and_query: url,
+      });
     }
 
     let scheme_end = ["http://", "https://"]
@@ -532,7 +610,11 @@ impl<'a> Target<'a> {
     let path_and_query = &url[path_start..];
     Ok(Target {
       origin: Some(&url[..path_start]),
-      path_and_query: if path_and_query.starts_with('/') { path_and_query } else { "/" },
+      path_and_query: if path_and_query.starts_with('/') {
+        path_and_query
+      } else {
+        "/"
+      },
     })
   }
 
@@ -549,13 +631,20 @@ impl<'a> Target<'a> {
     }
     let host = headers.header("host")?;
     let legal_host = !host.is_empty()
-      && host.bytes().all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
+      && host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b));
     if !legal_host {
       return None;
     }
     let proto = headers
       .header("x-forwarded-proto")
-      .and_then(|value| value.split(',').next().map(|first| first.trim().to_ascii_lowercase()))
+      .and_then(|value| {
+        value
+          .split(',')
+          .next()
+          .map(|first| first.trim().to_ascii_lowercase())
+      })
       .filter(|proto| proto == "http" || proto == "https")
       .unwrap_or_else(|| "http".into());
     Some(format!("{proto}://{host}"))
@@ -582,7 +671,11 @@ mod tests {
   }
 
   fn token_expiring_in(seconds: f64) -> String {
-    jwt(&format!(r#"{{"exp":{},"iat":{}}}"#, NOW + seconds, NOW - 300.0))
+    jwt(&format!(
+      r#"{{"exp":{},"iat":{}}}"#,
+      NOW + seconds,
+      NOW - 300.0
+    ))
   }
 
   fn no_headers() -> HeaderSnapshot {
@@ -590,7 +683,11 @@ mod tests {
   }
 
   fn assess(engine: &Engine, url: &str, cookie: &str, headers: &HeaderSnapshot) -> Step {
-    let incoming = Incoming { url, method: "GET", cookie: Some(cookie) };
+    let incoming = Incoming {
+      url,
+      method: "GET",
+      cookie: Some(cookie),
+    };
     engine.assess(&incoming, headers, NOW).unwrap()
   }
 
@@ -612,16 +709,33 @@ mod tests {
   fn a_fresh_token_continues_without_touching_cookies() {
     let engine = engine(|_| {});
     let access = token_expiring_in(600.0);
-    let decision = done(assess(&engine, "/dashboard", &format!("at={access}; rt=RT1"), &no_headers()));
-    assert_eq!((decision.action, decision.reason), (Action::Continue, Reason::Valid));
+    let decision = done(assess(
+      &engine,
+      "/dashboard",
+      &format!("at={access}; rt=RT1"),
+      &no_headers(),
+    ));
+    assert_eq!(
+      (decision.action, decision.reason),
+      (Action::Continue, Reason::Valid)
+    );
     assert_eq!(decision.access_token.as_deref(), Some(access.as_str()));
     assert_eq!(decision.expires_at, Some(NOW + 600.0));
-    assert!(decision.set_cookie.is_empty() && decision.headers.is_empty() && decision.request_cookie.is_none());
+    assert!(
+      decision.set_cookie.is_empty()
+        && decision.headers.is_empty()
+        && decision.request_cookie.is_none()
+    );
   }
 
   #[test]
   fn an_opaque_token_is_fresh() {
-    let decision = done(assess(&engine(|_| {}), "/", "at=opaque-token; rt=RT1", &no_headers()));
+    let decision = done(assess(
+      &engine(|_| {}),
+      "/",
+      "at=opaque-token; rt=RT1",
+      &no_headers(),
+    ));
     assert_eq!(decision.reason, Reason::Valid);
     assert_eq!(decision.expires_at, None);
   }
@@ -629,10 +743,20 @@ mod tests {
   #[test]
   fn expiring_expired_or_missing_with_a_refresh_token_asks_for_a_refresh() {
     let engine = engine(|_| {});
-    let expiring = pending(assess(&engine, "/", &format!("at={}; rt=RT1", token_expiring_in(30.0)), &no_headers()));
+    let expiring = pending(assess(
+      &engine,
+      "/",
+      &format!("at={}; rt=RT1", token_expiring_in(30.0)),
+      &no_headers(),
+    ));
     assert!(expiring.still_valid.is_some());
     assert_eq!(expiring.refresh_token(), "RT1");
-    let expired = pending(assess(&engine, "/", &format!("at={}; rt=RT1", token_expiring_in(-1.0)), &no_headers()));
+    let expired = pending(assess(
+      &engine,
+      "/",
+      &format!("at={}; rt=RT1", token_expiring_in(-1.0)),
+      &no_headers(),
+    ));
     assert!(expired.still_valid.is_none());
     let missing = pending(assess(&engine, "/", "rt=RT1", &no_headers()));
     assert!(missing.still_valid.is_none());
@@ -640,8 +764,16 @@ mod tests {
 
   #[test]
   fn expiring_without_a_refresh_token_continues() {
-    let decision = done(assess(&engine(|_| {}), "/", &format!("at={}", token_expiring_in(30.0)), &no_headers()));
-    assert_eq!((decision.action, decision.reason), (Action::Continue, Reason::Valid));
+    let decision = done(assess(
+      &engine(|_| {}),
+      "/",
+      &format!("at={}", token_expiring_in(30.0)),
+      &no_headers(),
+    ));
+    assert_eq!(
+      (decision.action, decision.reason),
+      (Action::Continue, Reason::Valid)
+    );
   }
 
   #[test]
@@ -649,10 +781,18 @@ mod tests {
     let engine = engine(|_| {});
     let cookie = format!("theme=dark; at={}", token_expiring_in(-5.0));
     let decision = done(assess(&engine, "/", &cookie, &no_headers()));
-    assert_eq!((decision.action, decision.reason), (Action::Continue, Reason::Anonymous));
-    assert_eq!(decision.set_cookie, vec!["at=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0"]);
+    assert_eq!(
+      (decision.action, decision.reason),
+      (Action::Continue, Reason::Anonymous)
+    );
+    assert_eq!(
+      decision.set_cookie,
+      vec!["at=; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=0"]
+    );
     assert_eq!(decision.request_cookie.as_deref(), Some("theme=dark"));
-    assert!(decision.headers.contains(&("cache-control", "private, no-store".into())));
+    assert!(decision
+      .headers
+      .contains(&("cache-control", "private, no-store".into())));
   }
 
   #[test]
@@ -660,10 +800,16 @@ mod tests {
     let engine = engine(|raw| raw.require_session = Some(true));
     let page = done(assess(&engine, "/orders?id=7&x=1", "", &no_headers()));
     assert_eq!((page.action, page.status), (Action::Redirect, Some(307)));
-    assert_eq!(page.location.as_deref(), Some("/login?next=/orders%3Fid%3D7%26x%3D1"));
+    assert_eq!(
+      page.location.as_deref(),
+      Some("/login?next=/orders%3Fid%3D7%26x%3D1")
+    );
 
     let api = done(assess(&engine, "/api/orders", "", &no_headers()));
-    assert_eq!((api.action, api.status, api.location), (Action::Unauthorized, Some(401), None));
+    assert_eq!(
+      (api.action, api.status, api.location),
+      (Action::Unauthorized, Some(401), None)
+    );
 
     let login = done(assess(&engine, "/login", "", &no_headers()));
     assert_eq!(login.action, Action::Continue);
@@ -674,19 +820,36 @@ mod tests {
   #[test]
   fn redirects_use_the_request_origin_and_never_another_host() {
     let engine = engine(|raw| raw.require_session = Some(true));
-    let absolute = done(assess(&engine, "https://app.example/deep/page", "", &no_headers()));
-    assert_eq!(absolute.location.as_deref(), Some("https://app.example/login?next=/deep/page"));
+    let absolute = done(assess(
+      &engine,
+      "https://app.example/deep/page",
+      "",
+      &no_headers(),
+    ));
+    assert_eq!(
+      absolute.location.as_deref(),
+      Some("https://app.example/login?next=/deep/page")
+    );
 
-    let headers = HeaderSnapshot::from_pairs(&[("host", "app.example:3000"), ("x-forwarded-proto", "https, http")]);
+    let headers = HeaderSnapshot::from_pairs(&[
+      ("host", "app.example:3000"),
+      ("x-forwarded-proto", "https, http"),
+    ]);
     let proxied = done(assess(&engine, "/x", "", &headers));
-    assert_eq!(proxied.location.as_deref(), Some("https://app.example:3000/login?next=/x"));
+    assert_eq!(
+      proxied.location.as_deref(),
+      Some("https://app.example:3000/login?next=/x")
+    );
 
     let evil_host = HeaderSnapshot::from_pairs(&[("host", "evil.example/@x")]);
     let path_only = done(assess(&engine, "/x", "", &evil_host));
     assert_eq!(path_only.location.as_deref(), Some("/login?next=/x"));
 
     let sneaky = done(assess(&engine, "//evil.example/x", "", &no_headers()));
-    assert_eq!(sneaky.location.as_deref(), Some("/login?next=/evil.example/x"));
+    assert_eq!(
+      sneaky.location.as_deref(),
+      Some("/login?next=/evil.example/x")
+    );
 
     let no_return = engine_with_no_return_to();
     let bare = done(assess(&no_return, "/x", "", &no_headers()));
@@ -703,7 +866,17 @@ mod tests {
   #[test]
   fn writes_actions_prefetches_and_non_html_get_401_not_a_redirect() {
     let engine = engine(|raw| raw.require_session = Some(true));
-    let post = engine.assess(&Incoming { url: "/page", method: "POST", cookie: None }, &no_headers(), NOW).unwrap();
+    let post = engine
+      .assess(
+        &Incoming {
+          url: "/page",
+          method: "POST",
+          cookie: None,
+        },
+        &no_headers(),
+        NOW,
+      )
+      .unwrap();
     assert_eq!(done(post).action, Action::Unauthorized);
     for pairs in [
       vec![("next-action", "abc123")],
@@ -712,11 +885,21 @@ mod tests {
       vec![("purpose", "prefetch")],
       vec![("accept", "application/json")],
     ] {
-      let decision = done(assess(&engine, "/page", "", &HeaderSnapshot::from_pairs(&pairs)));
+      let decision = done(assess(
+        &engine,
+        "/page",
+        "",
+        &HeaderSnapshot::from_pairs(&pairs),
+      ));
       assert_eq!(decision.action, Action::Unauthorized, "{pairs:?}");
     }
     for accept in ["text/html,application/xhtml+xml", "*/*"] {
-      let decision = done(assess(&engine, "/page", "", &HeaderSnapshot::from_pairs(&[("accept", accept)])));
+      let decision = done(assess(
+        &engine,
+        "/page",
+        "",
+        &HeaderSnapshot::from_pairs(&[("accept", accept)]),
+      ));
       assert_eq!(decision.action, Action::Redirect, "{accept}");
     }
   }
@@ -725,15 +908,39 @@ mod tests {
   fn a_refresh_rewrites_the_request_cookie_in_place() {
     let engine = engine(|_| {});
     let expired = token_expiring_in(-10.0);
-    let step = pending(assess(&engine, "/", &format!("at={expired}; rt=RT1; theme=dark"), &no_headers()));
+    let step = pending(assess(
+      &engine,
+      "/",
+      &format!("at={expired}; rt=RT1; theme=dark"),
+      &no_headers(),
+    ));
     let new_access = jwt(&format!(r#"{{"exp":{},"iat":{}}}"#, NOW + 300.0, NOW));
-    let tokens = Tokens { access: new_access.clone(), refresh: None, expires_in: None };
-    let decision = engine.conclude(step, Ok(tokens), &no_headers(), NOW).unwrap();
-    assert_eq!((decision.action, decision.reason), (Action::Continue, Reason::Refreshed));
-    assert_eq!(decision.request_cookie, Some(format!("at={new_access}; rt=RT1; theme=dark")));
-    assert_eq!(decision.set_cookie, vec![format!("at={new_access}; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=300")]);
+    let tokens = Tokens {
+      access: new_access.clone(),
+      refresh: None,
+      expires_in: None,
+    };
+    let decision = engine
+      .conclude(step, Ok(tokens), &no_headers(), NOW)
+      .unwrap();
+    assert_eq!(
+      (decision.action, decision.reason),
+      (Action::Continue, Reason::Refreshed)
+    );
+    assert_eq!(
+      decision.request_cookie,
+      Some(format!("at={new_access}; rt=RT1; theme=dark"))
+    );
+    assert_eq!(
+      decision.set_cookie,
+      vec![format!(
+        "at={new_access}; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=300"
+      )]
+    );
     assert_eq!(decision.expires_at, Some(NOW + 300.0));
-    assert!(decision.headers.contains(&("cache-control", "private, no-store".into())));
+    assert!(decision
+      .headers
+      .contains(&("cache-control", "private, no-store".into())));
   }
 
   #[test]
@@ -741,11 +948,26 @@ mod tests {
     let engine = engine(|_| {});
     let step = pending(assess(&engine, "/", "rt=RT1", &no_headers()));
     let rotated = jwt(&format!(r#"{{"exp":{}}}"#, NOW + 86_400.0));
-    let tokens = Tokens { access: "opaque".into(), refresh: Some(rotated.clone()), expires_in: Some(120.0) };
-    let decision = engine.conclude(step, Ok(tokens), &no_headers(), NOW).unwrap();
-    assert_eq!(decision.request_cookie, Some(format!("rt={rotated}; at=opaque")));
-    assert_eq!(decision.set_cookie[0], "at=opaque; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=120");
-    assert_eq!(decision.set_cookie[1], format!("rt={rotated}; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=86400"));
+    let tokens = Tokens {
+      access: "opaque".into(),
+      refresh: Some(rotated.clone()),
+      expires_in: Some(120.0),
+    };
+    let decision = engine
+      .conclude(step, Ok(tokens), &no_headers(), NOW)
+      .unwrap();
+    assert_eq!(
+      decision.request_cookie,
+      Some(format!("rt={rotated}; at=opaque"))
+    );
+    assert_eq!(
+      decision.set_cookie[0],
+      "at=opaque; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=120"
+    );
+    assert_eq!(
+      decision.set_cookie[1],
+      format!("rt={rotated}; HttpOnly; SameSite=Lax; Secure; Path=/; Max-Age=86400")
+    );
     assert_eq!(decision.expires_at, Some(NOW + 120.0));
   }
 
@@ -754,45 +976,101 @@ mod tests {
     let engine = engine(|_| {});
     let cookie = format!("at={}; rt=RT1; theme=dark", token_expiring_in(-10.0));
     let page = engine
-      .conclude(pending(assess(&engine, "/dashboard", &cookie, &no_headers())), Err(RefreshFailure::Rejected { status: 401 }), &no_headers(), NOW)
+      .conclude(
+        pending(assess(&engine, "/dashboard", &cookie, &no_headers())),
+        Err(RefreshFailure::Rejected { status: 401 }),
+        &no_headers(),
+        NOW,
+      )
       .unwrap();
-    assert_eq!((page.action, page.reason, page.status), (Action::Redirect, Reason::RefreshRejected, Some(307)));
+    assert_eq!(
+      (page.action, page.reason, page.status),
+      (Action::Redirect, Reason::RefreshRejected, Some(307))
+    );
     assert_eq!(page.location.as_deref(), Some("/login?next=/dashboard"));
     assert_eq!(page.set_cookie.len(), 2);
-    assert!(page.set_cookie.iter().all(|value| value.contains("Max-Age=0")));
+    assert!(page
+      .set_cookie
+      .iter()
+      .all(|value| value.contains("Max-Age=0")));
     assert_eq!(page.request_cookie.as_deref(), Some("theme=dark"));
 
     let login = engine
-      .conclude(pending(assess(&engine, "/login", &cookie, &no_headers())), Err(RefreshFailure::Rejected { status: 401 }), &no_headers(), NOW)
+      .conclude(
+        pending(assess(&engine, "/login", &cookie, &no_headers())),
+        Err(RefreshFailure::Rejected { status: 401 }),
+        &no_headers(),
+        NOW,
+      )
       .unwrap();
-    assert_eq!((login.action, login.reason, login.location.clone()), (Action::Continue, Reason::RefreshRejected, None));
+    assert_eq!(
+      (login.action, login.reason, login.location.clone()),
+      (Action::Continue, Reason::RefreshRejected, None)
+    );
     assert_eq!(login.set_cookie.len(), 2);
   }
 
   #[test]
   fn an_unavailable_auth_server_never_logs_anyone_out() {
     let engine = engine(|_| {});
-    let down = || RefreshFailure::Unavailable { detail: "x".into(), retry_after: Some(9) };
+    let down = || RefreshFailure::Unavailable {
+      detail: "x".into(),
+      retry_after: Some(9),
+    };
 
     let expired = format!("at={}; rt=RT1", token_expiring_in(-10.0));
-    let decision = engine.conclude(pending(assess(&engine, "/dashboard", &expired, &no_headers())), Err(down()), &no_headers(), NOW).unwrap();
-    assert_eq!((decision.action, decision.status), (Action::Unavailable, Some(503)));
+    let decision = engine
+      .conclude(
+        pending(assess(&engine, "/dashboard", &expired, &no_headers())),
+        Err(down()),
+        &no_headers(),
+        NOW,
+      )
+      .unwrap();
+    assert_eq!(
+      (decision.action, decision.status),
+      (Action::Unavailable, Some(503))
+    );
     assert!(decision.set_cookie.is_empty());
     assert!(decision.headers.contains(&("retry-after", "9".into())));
 
     let access = token_expiring_in(20.0);
     let expiring = format!("at={access}; rt=RT1");
-    let decision = engine.conclude(pending(assess(&engine, "/dashboard", &expiring, &no_headers())), Err(down()), &no_headers(), NOW).unwrap();
-    assert_eq!((decision.action, decision.reason), (Action::Continue, Reason::RefreshUnavailable));
+    let decision = engine
+      .conclude(
+        pending(assess(&engine, "/dashboard", &expiring, &no_headers())),
+        Err(down()),
+        &no_headers(),
+        NOW,
+      )
+      .unwrap();
+    assert_eq!(
+      (decision.action, decision.reason),
+      (Action::Continue, Reason::RefreshUnavailable)
+    );
     assert_eq!(decision.access_token, Some(access));
     assert!(decision.set_cookie.is_empty());
 
     let bad = RefreshFailure::BadResponse { detail: "x".into() };
-    let decision = engine.conclude(pending(assess(&engine, "/dashboard", &expired, &no_headers())), Err(bad), &no_headers(), NOW).unwrap();
+    let decision = engine
+      .conclude(
+        pending(assess(&engine, "/dashboard", &expired, &no_headers())),
+        Err(bad),
+        &no_headers(),
+        NOW,
+      )
+      .unwrap();
     assert_eq!(decision.action, Action::Unavailable);
     assert!(decision.headers.contains(&("retry-after", "5".into())));
 
-    let public = engine.conclude(pending(assess(&engine, "/login", &expired, &no_headers())), Err(down()), &no_headers(), NOW).unwrap();
+    let public = engine
+      .conclude(
+        pending(assess(&engine, "/login", &expired, &no_headers())),
+        Err(down()),
+        &no_headers(),
+        NOW,
+      )
+      .unwrap();
     assert_eq!((public.action, public.status), (Action::Continue, None));
   }
 
@@ -800,10 +1078,22 @@ mod tests {
   fn a_learned_clock_offset_keeps_new_tokens_fresh() {
     let engine = engine(|_| {});
     // The issuer's clock is 120 s behind ours; its tokens live 60 s.
-    let issued = jwt(&format!(r#"{{"exp":{},"iat":{}}}"#, NOW - 120.0 + 60.0, NOW - 120.0));
-    assert!(matches!(assess(&engine, "/", &format!("at={issued}; rt=R"), &no_headers()), Step::Refresh(_)));
+    let issued = jwt(&format!(
+      r#"{{"exp":{},"iat":{}}}"#,
+      NOW - 120.0 + 60.0,
+      NOW - 120.0
+    ));
+    assert!(matches!(
+      assess(&engine, "/", &format!("at={issued}; rt=R"), &no_headers()),
+      Step::Refresh(_)
+    ));
     engine.learn_issuer_clock(&issued, NOW);
-    let decision = done(assess(&engine, "/", &format!("at={issued}; rt=R"), &no_headers()));
+    let decision = done(assess(
+      &engine,
+      "/",
+      &format!("at={issued}; rt=R"),
+      &no_headers(),
+    ));
     assert_eq!(decision.reason, Reason::Valid);
     assert_eq!(decision.expires_at, Some(NOW + 60.0));
   }
@@ -811,9 +1101,22 @@ mod tests {
   #[test]
   fn unusable_urls_are_invalid_requests() {
     let engine = engine(|_| {});
-    for url in ["", "dashboard", "ftp://x/y", "http://", "javascript:alert(1)"] {
-      let incoming = Incoming { url, method: "GET", cookie: None };
-      let error = engine.assess(&incoming, &no_headers(), NOW).err().expect(url);
+    for url in [
+      "",
+      "dashboard",
+      "ftp://x/y",
+      "http://",
+      "javascript:alert(1)",
+    ] {
+      let incoming = Incoming {
+        url,
+        method: "GET",
+        cookie: None,
+      };
+      let error = engine
+        .assess(&incoming, &no_headers(), NOW)
+        .err()
+        .expect(url);
       assert_eq!(error.code, crate::core::ErrorCode::InvalidRequest);
     }
   }

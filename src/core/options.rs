@@ -129,7 +129,9 @@ impl Config {
       Some(None) => None,
       Some(Some(name)) => {
         let legal = !name.is_empty()
-          && name.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
+          && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-_.~".contains(&b));
         if !legal {
           return Err(SessionError::invalid_options(
             "returnToParam must be a non-empty query parameter name (letters, digits, '-', '_', '.', '~') or null",
@@ -151,10 +153,17 @@ impl Config {
       DEFAULT_REFRESH_WINDOW_SECONDS,
       86_400.0,
     )?;
-    let grace_ms = seconds_to_ms("graceSeconds", raw.grace_seconds, DEFAULT_GRACE_SECONDS, 300.0)?;
+    let grace_ms = seconds_to_ms(
+      "graceSeconds",
+      raw.grace_seconds,
+      DEFAULT_GRACE_SECONDS,
+      300.0,
+    )?;
     let timeout_ms = match raw.timeout_ms {
       None => u64::from(DEFAULT_TIMEOUT_MS),
-      Some(ms) if ms.is_finite() && ms.fract() == 0.0 && (1.0..=120_000.0).contains(&ms) => ms as u64,
+      Some(ms) if ms.is_finite() && ms.fract() == 0.0 && (1.0..=120_000.0).contains(&ms) => {
+        ms as u64
+      }
       Some(_) => {
         return Err(SessionError::invalid_options(
           "timeoutMs must be a whole number of milliseconds from 1 to 120000",
@@ -166,7 +175,9 @@ impl Config {
       None | Some("json") => Protocol::Json,
       Some("oauth2") => Protocol::OAuth2,
       Some(_) => {
-        return Err(SessionError::invalid_options("protocol must be 'json' or 'oauth2'"));
+        return Err(SessionError::invalid_options(
+          "protocol must be 'json' or 'oauth2'",
+        ));
       }
     };
     let client_id = raw.client_id.filter(|id| !id.is_empty());
@@ -242,7 +253,9 @@ fn check_path(field: &str, path: &str) -> Result<(), SessionError> {
   let legal = path.starts_with('/')
     && !path.starts_with("//")
     && !path.contains('\\')
-    && !path.bytes().any(|byte| byte.is_ascii_control() || byte == b' ');
+    && !path
+      .bytes()
+      .any(|byte| byte.is_ascii_control() || byte == b' ');
   if legal {
     Ok(())
   } else {
@@ -274,7 +287,12 @@ fn path_list(
   )
 }
 
-fn seconds_to_ms(field: &str, given: Option<f64>, default: f64, max: f64) -> Result<u64, SessionError> {
+fn seconds_to_ms(
+  field: &str,
+  given: Option<f64>,
+  default: f64,
+  max: f64,
+) -> Result<u64, SessionError> {
   let seconds = given.unwrap_or(default);
   if !seconds.is_finite() || !(0.0..=max).contains(&seconds) {
     return Err(SessionError::invalid_options(format!(
@@ -285,7 +303,12 @@ fn seconds_to_ms(field: &str, given: Option<f64>, default: f64, max: f64) -> Res
 }
 
 fn cookie_options(raw: &RawOptions) -> Result<CookieOptions, SessionError> {
-  let same_site = match raw.cookie_same_site.as_deref().map(str::to_ascii_lowercase).as_deref() {
+  let same_site = match raw
+    .cookie_same_site
+    .as_deref()
+    .map(str::to_ascii_lowercase)
+    .as_deref()
+  {
     None | Some("lax") => SameSite::Lax,
     Some("strict") => SameSite::Strict,
     Some("none") => SameSite::None,
@@ -305,12 +328,19 @@ fn cookie_options(raw: &RawOptions) -> Result<CookieOptions, SessionError> {
   let path = raw.cookie_path.clone().unwrap_or_else(|| "/".into());
   check_path("cookie.path", &path)?;
   if path.contains([';', '?', '#']) {
-    return Err(SessionError::invalid_options("cookie.path must not contain ';', '?' or '#'"));
+    return Err(SessionError::invalid_options(
+      "cookie.path must not contain ';', '?' or '#'",
+    ));
   }
 
-  let domain = raw.cookie_domain.clone().filter(|domain| !domain.is_empty());
+  let domain = raw
+    .cookie_domain
+    .clone()
+    .filter(|domain| !domain.is_empty());
   if let Some(domain) = &domain {
-    let legal = domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+    let legal = domain
+      .bytes()
+      .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
     if !legal {
       return Err(SessionError::invalid_options(
         "cookie.domain must be a host name like 'example.com'",
@@ -367,31 +397,101 @@ mod tests {
       api_base_url: Some("http://api.internal:8000/".into()),
       ..RawOptions::default()
     };
-    assert_eq!(Config::from_raw(options).unwrap().refresh_url, "http://api.internal:8000/auth/refresh");
+    assert_eq!(
+      Config::from_raw(options).unwrap().refresh_url,
+      "http://api.internal:8000/auth/refresh"
+    );
     assert!(error_of(RawOptions::default()).contains("refreshUrl is required"));
-    let relative = RawOptions { refresh_url: Some("/auth/refresh".into()), ..RawOptions::default() };
+    let relative = RawOptions {
+      refresh_url: Some("/auth/refresh".into()),
+      ..RawOptions::default()
+    };
     assert!(error_of(relative).contains("refreshUrl must be an absolute http(s) URL"));
-    let ftp = RawOptions { refresh_url: Some("ftp://host/x".into()), ..RawOptions::default() };
+    let ftp = RawOptions {
+      refresh_url: Some("ftp://host/x".into()),
+      ..RawOptions::default()
+    };
     assert!(error_of(ftp).contains("refreshUrl"));
   }
 
   #[test]
   fn messages_name_the_field() {
-    assert!(error_of(RawOptions { login_path: Some("//evil.example".into()), ..raw() }).starts_with("loginPath"));
-    assert!(error_of(RawOptions { login_path: Some("login".into()), ..raw() }).starts_with("loginPath"));
-    assert!(error_of(RawOptions { access_cookie: Some("a b".into()), ..raw() }).starts_with("accessCookie"));
-    assert!(error_of(RawOptions { refresh_cookie: Some("access_token".into()), ..raw() }).contains("must differ"));
-    assert!(error_of(RawOptions { timeout_ms: Some(0.0), ..raw() }).starts_with("timeoutMs"));
-    assert!(error_of(RawOptions { timeout_ms: Some(f64::NAN), ..raw() }).starts_with("timeoutMs"));
-    assert!(error_of(RawOptions { refresh_window_seconds: Some(-1.0), ..raw() }).starts_with("refreshWindowSeconds"));
-    assert!(error_of(RawOptions { grace_seconds: Some(1e9), ..raw() }).starts_with("graceSeconds"));
-    assert!(error_of(RawOptions { protocol: Some("xml".into()), ..raw() }).starts_with("protocol"));
-    assert!(error_of(RawOptions { client_secret: Some("s".into()), ..raw() }).starts_with("clientSecret"));
-    assert!(error_of(RawOptions { cookie_same_site: Some("loose".into()), ..raw() }).starts_with("cookie.sameSite"));
-    assert!(error_of(RawOptions { cookie_same_site: Some("none".into()), cookie_secure: Some(false), ..raw() }).contains("Secure"));
-    assert!(error_of(RawOptions { cookie_domain: Some("ex ample".into()), ..raw() }).starts_with("cookie.domain"));
-    assert!(error_of(RawOptions { public_paths: Some(vec!["dashboard".into()]), ..raw() }).starts_with("publicPaths"));
-    assert!(error_of(RawOptions { return_to_param: Some(Some("a&b".into())), ..raw() }).starts_with("returnToParam"));
+    assert!(error_of(RawOptions {
+      login_path: Some("//evil.example".into()),
+      ..raw()
+    })
+    .starts_with("loginPath"));
+    assert!(error_of(RawOptions {
+      login_path: Some("login".into()),
+      ..raw()
+    })
+    .starts_with("loginPath"));
+    assert!(error_of(RawOptions {
+      access_cookie: Some("a b".into()),
+      ..raw()
+    })
+    .starts_with("accessCookie"));
+    assert!(error_of(RawOptions {
+      refresh_cookie: Some("access_token".into()),
+      ..raw()
+    })
+    .contains("must differ"));
+    assert!(error_of(RawOptions {
+      timeout_ms: Some(0.0),
+      ..raw()
+    })
+    .starts_with("timeoutMs"));
+    assert!(error_of(RawOptions {
+      timeout_ms: Some(f64::NAN),
+      ..raw()
+    })
+    .starts_with("timeoutMs"));
+    assert!(error_of(RawOptions {
+      refresh_window_seconds: Some(-1.0),
+      ..raw()
+    })
+    .starts_with("refreshWindowSeconds"));
+    assert!(error_of(RawOptions {
+      grace_seconds: Some(1e9),
+      ..raw()
+    })
+    .starts_with("graceSeconds"));
+    assert!(error_of(RawOptions {
+      protocol: Some("xml".into()),
+      ..raw()
+    })
+    .starts_with("protocol"));
+    assert!(error_of(RawOptions {
+      client_secret: Some("s".into()),
+      ..raw()
+    })
+    .starts_with("clientSecret"));
+    assert!(error_of(RawOptions {
+      cookie_same_site: Some("loose".into()),
+      ..raw()
+    })
+    .starts_with("cookie.sameSite"));
+    assert!(error_of(RawOptions {
+      cookie_same_site: Some("none".into()),
+      cookie_secure: Some(false),
+      ..raw()
+    })
+    .contains("Secure"));
+    assert!(error_of(RawOptions {
+      cookie_domain: Some("ex ample".into()),
+      ..raw()
+    })
+    .starts_with("cookie.domain"));
+    assert!(error_of(RawOptions {
+      public_paths: Some(vec!["dashboard".into()]),
+      ..raw()
+    })
+    .starts_with("publicPaths"));
+    assert!(error_of(RawOptions {
+      return_to_param: Some(Some("a&b".into())),
+      ..raw()
+    })
+    .starts_with("returnToParam"));
   }
 
   #[test]
@@ -403,7 +503,11 @@ mod tests {
     })
     .unwrap();
     assert_eq!(config.public_paths, vec!["/about", "/signin"]);
-    let no_return = Config::from_raw(RawOptions { return_to_param: Some(None), ..raw() }).unwrap();
+    let no_return = Config::from_raw(RawOptions {
+      return_to_param: Some(None),
+      ..raw()
+    })
+    .unwrap();
     assert_eq!(no_return.return_to_param, None);
   }
 }

@@ -40,7 +40,10 @@ pub enum RefreshFailure {
   /// 400, 401 or 403: the refresh token is no good.
   Rejected { status: u16 },
   /// No answer, a timeout, 5xx or 429; `retry_after` in seconds when the server gave one.
-  Unavailable { detail: String, retry_after: Option<u64> },
+  Unavailable {
+    detail: String,
+    retry_after: Option<u64>,
+  },
   /// An answer this package cannot use.
   BadResponse { detail: String },
 }
@@ -92,7 +95,10 @@ pub async fn exchange(config: &Config, refresh_token: &str) -> Result<Tokens, Re
   let request = build_request(client, config, refresh_token).timeout(timeout);
 
   let attempt = async {
-    let response = request.send().await.map_err(|error| transport_failure(&error, config))?;
+    let response = request
+      .send()
+      .await
+      .map_err(|error| transport_failure(&error, config))?;
     let status = response.status();
     let retry_after = response
       .headers()
@@ -120,15 +126,23 @@ fn build_request(client: &Client, config: &Config, refresh_token: &str) -> reqwe
   match config.protocol {
     Protocol::Json => {
       let body = serde_json::json!({ "refresh": refresh_token }).to_string();
-      request.header(header::CONTENT_TYPE, "application/json").body(body)
+      request
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(body)
     }
     Protocol::OAuth2 => {
-      let mut body = format!("grant_type=refresh_token&refresh_token={}", form_encode(refresh_token));
+      let mut body = format!(
+        "grant_type=refresh_token&refresh_token={}",
+        form_encode(refresh_token)
+      );
       let request = match (&config.client_id, &config.client_secret) {
         (Some(id), Some(secret)) => {
           // RFC 6749 section 2.3.1: both parts are form-encoded before Basic encoding.
           let credentials = format!("{}:{}", form_encode(id), form_encode(secret));
-          request.header(header::AUTHORIZATION, format!("Basic {}", STANDARD.encode(credentials)))
+          request.header(
+            header::AUTHORIZATION,
+            format!("Basic {}", STANDARD.encode(credentials)),
+          )
         }
         (Some(id), None) => {
           body.push_str("&client_id=");
@@ -180,11 +194,17 @@ fn timed_out(config: &Config) -> RefreshFailure {
   }
 }
 
-async fn read_limited(mut response: reqwest::Response, config: &Config) -> Result<Vec<u8>, RefreshFailure> {
+async fn read_limited(
+  mut response: reqwest::Response,
+  config: &Config,
+) -> Result<Vec<u8>, RefreshFailure> {
   let too_large = || RefreshFailure::BadResponse {
     detail: format!("the body is larger than {} KiB", MAX_BODY_BYTES / 1024),
   };
-  if response.content_length().is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+  if response
+    .content_length()
+    .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+  {
     return Err(too_large());
   }
 
@@ -245,14 +265,21 @@ fn oauth2_misconfiguration(config: &Config, body: &[u8]) -> Option<String> {
   }
   let value: Value = serde_json::from_slice(body).ok()?;
   let error = value.get("error")?.as_str()?;
-  matches!(error, "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope")
-    .then(|| error.to_string())
+  matches!(
+    error,
+    "invalid_client" | "unauthorized_client" | "unsupported_grant_type" | "invalid_scope"
+  )
+  .then(|| error.to_string())
 }
 
 fn parse_tokens(config: &Config, body: &[u8]) -> Result<Tokens, RefreshFailure> {
-  let bad = |detail: &str| RefreshFailure::BadResponse { detail: detail.to_string() };
+  let bad = |detail: &str| RefreshFailure::BadResponse {
+    detail: detail.to_string(),
+  };
   let value: Value = serde_json::from_slice(body).map_err(|_| bad("the body is not JSON"))?;
-  let object = value.as_object().ok_or_else(|| bad("the body is not a JSON object"))?;
+  let object = value
+    .as_object()
+    .ok_or_else(|| bad("the body is not a JSON object"))?;
 
   let access = match object.get("access").or_else(|| object.get("access_token")) {
     Some(Value::String(token)) => token.clone(),
@@ -265,7 +292,10 @@ fn parse_tokens(config: &Config, body: &[u8]) -> Result<Tokens, RefreshFailure> 
     });
   }
 
-  let refresh = match object.get("refresh").or_else(|| object.get("refresh_token")) {
+  let refresh = match object
+    .get("refresh")
+    .or_else(|| object.get("refresh_token"))
+  {
     None | Some(Value::Null) => None,
     Some(Value::String(token)) => {
       if let Some(reason) = cookies::unstorable_reason(&config.refresh_cookie, token) {
@@ -314,8 +344,21 @@ mod tests {
   #[test]
   fn simplejwt_and_oauth2_field_names_both_parse() {
     let json = config("json");
-    let tokens = classify(&json, status(200), None, br#"{"access":"A1","refresh":"R2"}"#).unwrap();
-    assert_eq!(tokens, Tokens { access: "A1".into(), refresh: Some("R2".into()), expires_in: None });
+    let tokens = classify(
+      &json,
+      status(200),
+      None,
+      br#"{"access":"A1","refresh":"R2"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+      tokens,
+      Tokens {
+        access: "A1".into(),
+        refresh: Some("R2".into()),
+        expires_in: None
+      }
+    );
     let oauth = classify(
       &json,
       status(200),
@@ -332,13 +375,25 @@ mod tests {
   fn statuses_are_classified() {
     let json = config("json");
     for code in [400, 401, 403] {
-      assert_eq!(classify(&json, status(code), None, b"{}"), Err(RefreshFailure::Rejected { status: code }));
+      assert_eq!(
+        classify(&json, status(code), None, b"{}"),
+        Err(RefreshFailure::Rejected { status: code })
+      );
     }
     for code in [429, 500, 502, 503, 504] {
-      assert!(matches!(classify(&json, status(code), Some(7), b""), Err(RefreshFailure::Unavailable { retry_after: Some(7), .. })));
+      assert!(matches!(
+        classify(&json, status(code), Some(7), b""),
+        Err(RefreshFailure::Unavailable {
+          retry_after: Some(7),
+          ..
+        })
+      ));
     }
     for code in [301, 302, 307, 404, 405, 418] {
-      assert!(matches!(classify(&json, status(code), None, b""), Err(RefreshFailure::BadResponse { .. })));
+      assert!(matches!(
+        classify(&json, status(code), None, b""),
+        Err(RefreshFailure::BadResponse { .. })
+      ));
     }
   }
 
@@ -365,7 +420,10 @@ mod tests {
       }
     }
     let huge = format!(r#"{{"access":"{}"}}"#, "a".repeat(5000));
-    assert!(matches!(classify(&json, status(200), None, huge.as_bytes()), Err(RefreshFailure::BadResponse { .. })));
+    assert!(matches!(
+      classify(&json, status(200), None, huge.as_bytes()),
+      Err(RefreshFailure::BadResponse { .. })
+    ));
   }
 
   #[test]

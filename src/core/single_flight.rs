@@ -55,7 +55,9 @@ pub struct FlightCache<K, T> {
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
   // A panic while holding these locks leaves plain data behind, still consistent.
-  mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+  mutex
+    .lock()
+    .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 impl<K, V, E> FlightCache<K, Result<V, E>>
@@ -125,19 +127,25 @@ where
 
   fn forget(&self, key: &K, flight: &Arc<Flight<Result<V, E>>>) {
     let mut flights = lock(&self.flights);
-    if flights.get(key).is_some_and(|current| Arc::ptr_eq(current, flight)) {
+    if flights
+      .get(key)
+      .is_some_and(|current| Arc::ptr_eq(current, flight))
+    {
       flights.remove(key);
     }
   }
 }
-
 
 #[cfg(test)]
 mod tests {
   use super::*;
   use std::sync::atomic::{AtomicUsize, Ordering};
 
-  async fn counted(calls: &AtomicUsize, value: Result<u32, String>, delay_ms: u64) -> Result<u32, String> {
+  async fn counted(
+    calls: &AtomicUsize,
+    value: Result<u32, String>,
+    delay_ms: u64,
+  ) -> Result<u32, String> {
     calls.fetch_add(1, Ordering::SeqCst);
     tokio::time::sleep(Duration::from_millis(delay_ms)).await;
     value
@@ -151,7 +159,11 @@ mod tests {
     for _ in 0..20 {
       let (cache, calls) = (cache.clone(), calls.clone());
       tasks.push(tokio::spawn(async move {
-        cache.run("rt".into(), Duration::from_secs(10), || counted(&calls, Ok(7), 30)).await
+        cache
+          .run("rt".into(), Duration::from_secs(10), || {
+            counted(&calls, Ok(7), 30)
+          })
+          .await
       }));
     }
     for task in tasks {
@@ -165,11 +177,26 @@ mod tests {
     let cache = FlightCache::<String, Result<u32, String>>::new(16);
     let calls = AtomicUsize::new(0);
     let grace = Duration::from_millis(80);
-    assert_eq!(cache.run("rt".into(), grace, || counted(&calls, Ok(1), 0)).await, Ok(1));
-    assert_eq!(cache.run("rt".into(), grace, || counted(&calls, Ok(2), 0)).await, Ok(1));
+    assert_eq!(
+      cache
+        .run("rt".into(), grace, || counted(&calls, Ok(1), 0))
+        .await,
+      Ok(1)
+    );
+    assert_eq!(
+      cache
+        .run("rt".into(), grace, || counted(&calls, Ok(2), 0))
+        .await,
+      Ok(1)
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 1);
     tokio::time::sleep(Duration::from_millis(120)).await;
-    assert_eq!(cache.run("rt".into(), grace, || counted(&calls, Ok(3), 0)).await, Ok(3));
+    assert_eq!(
+      cache
+        .run("rt".into(), grace, || counted(&calls, Ok(3), 0))
+        .await,
+      Ok(3)
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
   }
 
@@ -178,9 +205,21 @@ mod tests {
     let cache = FlightCache::<String, Result<u32, String>>::new(16);
     let calls = AtomicUsize::new(0);
     let grace = Duration::from_secs(10);
-    assert!(cache.run("rt".into(), grace, || counted(&calls, Err("down".into()), 0)).await.is_err());
+    assert!(cache
+      .run("rt".into(), grace, || counted(
+        &calls,
+        Err("down".into()),
+        0
+      ))
+      .await
+      .is_err());
     assert_eq!(cache.len(), 0);
-    assert_eq!(cache.run("rt".into(), grace, || counted(&calls, Ok(5), 0)).await, Ok(5));
+    assert_eq!(
+      cache
+        .run("rt".into(), grace, || counted(&calls, Ok(5), 0))
+        .await,
+      Ok(5)
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
   }
 
@@ -189,8 +228,18 @@ mod tests {
     let cache = FlightCache::<String, Result<u32, String>>::new(16);
     let calls = AtomicUsize::new(0);
     let grace = Duration::from_secs(10);
-    assert_eq!(cache.run("rt-a".into(), grace, || counted(&calls, Ok(1), 0)).await, Ok(1));
-    assert_eq!(cache.run("rt-b".into(), grace, || counted(&calls, Ok(2), 0)).await, Ok(2));
+    assert_eq!(
+      cache
+        .run("rt-a".into(), grace, || counted(&calls, Ok(1), 0))
+        .await,
+      Ok(1)
+    );
+    assert_eq!(
+      cache
+        .run("rt-b".into(), grace, || counted(&calls, Ok(2), 0))
+        .await,
+      Ok(2)
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
   }
 
@@ -200,7 +249,16 @@ mod tests {
     let calls = AtomicUsize::new(0);
     for index in 0..100u32 {
       let key = format!("rt-{index}");
-      assert_eq!(cache.run(key, Duration::from_secs(60), || counted(&calls, Ok(index), 0)).await, Ok(index));
+      assert_eq!(
+        cache
+          .run(key, Duration::from_secs(60), || counted(
+            &calls,
+            Ok(index),
+            0
+          ))
+          .await,
+        Ok(index)
+      );
       assert!(cache.len() <= 8);
     }
     assert_eq!(calls.load(Ordering::SeqCst), 100);

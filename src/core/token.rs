@@ -104,7 +104,10 @@ pub(crate) mod tests {
   /// An unsigned test JWT with the given payload JSON.
   pub fn jwt(payload: &str) -> String {
     let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    format!("{header}.{}.c2lnbmF0dXJl", URL_SAFE_NO_PAD.encode(payload.as_bytes()))
+    format!(
+      "{header}.{}.c2lnbmF0dXJl",
+      URL_SAFE_NO_PAD.encode(payload.as_bytes())
+    )
   }
 
   #[test]
@@ -121,16 +124,32 @@ pub(crate) mod tests {
     assert_eq!(read_claims("a.b"), None);
     assert_eq!(read_claims("a.b.c.d.e"), None);
     assert_eq!(read_claims("a.%%%.c"), None);
-    assert_eq!(read_claims(&format!("a.{}.c", URL_SAFE_NO_PAD.encode("not json"))), None);
+    assert_eq!(
+      read_claims(&format!("a.{}.c", URL_SAFE_NO_PAD.encode("not json"))),
+      None
+    );
     let stringly = read_claims(&jwt(r#"{"exp":"tomorrow"}"#)).unwrap();
     assert_eq!(stringly.exp, None);
-    let padded = format!("{}==", jwt(r#"{"exp":5}"#).split('.').take(2).collect::<Vec<_>>().join("."));
-    assert_eq!(read_claims(&format!("{padded}.sig")).unwrap().exp, Some(5.0));
+    let padded = format!(
+      "{}==",
+      jwt(r#"{"exp":5}"#)
+        .split('.')
+        .take(2)
+        .collect::<Vec<_>>()
+        .join(".")
+    );
+    assert_eq!(
+      read_claims(&format!("{padded}.sig")).unwrap().exp,
+      Some(5.0)
+    );
   }
 
   #[test]
   fn freshness_uses_the_window() {
-    let claims = Claims { exp: Some(1000.0), iat: Some(0.0) };
+    let claims = Claims {
+      exp: Some(1000.0),
+      iat: Some(0.0),
+    };
     assert_eq!(freshness(Some(&claims), 900.0, 60.0), Freshness::Fresh);
     assert_eq!(freshness(Some(&claims), 950.0, 60.0), Freshness::Expiring);
     assert_eq!(freshness(Some(&claims), 1000.0, 60.0), Freshness::Expired);
@@ -139,7 +158,10 @@ pub(crate) mod tests {
 
   #[test]
   fn short_lived_tokens_shrink_the_window_to_half_their_life() {
-    let claims = Claims { exp: Some(110.0), iat: Some(100.0) };
+    let claims = Claims {
+      exp: Some(110.0),
+      iat: Some(100.0),
+    };
     assert_eq!(freshness(Some(&claims), 101.0, 60.0), Freshness::Fresh);
     assert_eq!(freshness(Some(&claims), 105.5, 60.0), Freshness::Expiring);
   }
