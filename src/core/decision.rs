@@ -24,6 +24,9 @@ use crate::core::token::{self, Claims, Freshness};
 /// The most refresh results kept for reuse at once, across every engine in the process.
 pub const FLIGHT_CAPACITY: usize = 4096;
 
+/// Offsets smaller than this are the rounding of `iat` plus network time, not a clock difference.
+const MIN_CLOCK_OFFSET_MS: i64 = 2000;
+
 /// The issuer's clock is trusted to differ from ours by at most this much.
 const MAX_CLOCK_OFFSET_MS: i64 = 86_400_000;
 
@@ -336,6 +339,13 @@ impl Engine {
   fn learn_issuer_clock(&self, access: &str, now: f64) {
     if let Some(iat) = token::read_claims(access).and_then(|claims| claims.iat) {
       let offset_ms = ((iat - now) * 1000.0).round() as i64;
+      // `iat` is whole seconds, so clocks that agree still show up to a second of offset;
+      // believing it would make a token look valid for up to a second after it died.
+      let offset_ms = if offset_ms.abs() < MIN_CLOCK_OFFSET_MS {
+        0
+      } else {
+        offset_ms
+      };
       if offset_ms.abs() <= MAX_CLOCK_OFFSET_MS {
         self.issuer_offset_ms.store(offset_ms, Ordering::Relaxed);
       }
@@ -1096,6 +1106,30 @@ mod tests {
     ));
     assert_eq!(decision.reason, Reason::Valid);
     assert_eq!(decision.expires_at, Some(NOW + 60.0));
+  }
+
+  #[test]
+  fn sub_second_offsets_from_whole_second_iat_are_ignored() {
+    let engine = engine(|_| {});
+    let issued = jwt(&format!(r#"{{"exp":{},"iat":{}}}"#, NOW + 60.0, NOW));
+    engine.learn_issuer_clock(&issued, NOW + 0.9);
+    let expired = jwt(&format!(r#"{{"exp":{},"iat":{}}}"#, NOW + 0.5, NOW - 59.5));
+    let step = engine
+      .assess(
+        &Incoming {
+          url: "/",
+          method: "GET",
+          cookie: Some(&format!("at={expired}; rt=R")),
+        },
+        &no_headers(),
+        NOW + 0.9,
+      )
+      .unwrap();
+    let pending = pending(step);
+    assert!(
+      pending.still_valid.is_none(),
+      "a token 0.4 s past its exp must count as expired"
+    );
   }
 
   #[test]
