@@ -197,6 +197,20 @@ describe('request shapes', () => {
     }
   })
 
+  test('the JavaScript fast path and the full native path give identical decisions', async () => {
+    // A non-ASCII cookie makes the fast path step aside, so the same request runs both ways.
+    const access = jwt({ expiresIn: 600 })
+    const session = createSession(options)
+    const fast = await session.checkSession(request(`at=${access}; rt=RT1`))
+    const full = await session.checkSession(request(`at=${access}; rt=RT1; name=Zoë`))
+    assert.deepEqual(Object.keys(fast), Object.keys(full))
+    assert.deepEqual(fast, full)
+    assert.equal(fast.accessToken, access)
+    const quoted = await session.checkSession(request(`a=1;  at="${access}"`))
+    assert.equal(quoted.accessToken, access)
+    assert.equal(Object.getOwnPropertyNames(Session.prototype).includes('__engineHandle'), false)
+  })
+
   test('a decision that needs no refresh is already settled when it is returned', async () => {
     let settled = false
     checkSession(request(`at=${jwt({ expiresIn: 600 })}`), options).then(() => (settled = true))

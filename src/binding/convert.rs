@@ -1,8 +1,14 @@
 //! The shapes JavaScript sees. Their doc comments become `index.d.ts`.
 
 use std::collections::HashMap;
+use std::ptr;
 
+use napi::bindgen_prelude::{Env, JsValue, PromiseRaw, ToNapiValue};
+use napi::sys;
 use napi_derive::napi;
+
+use super::js::new_string;
+use super::shapes;
 
 use crate::core::decision::{Decision, RefreshOutcome};
 
@@ -160,4 +166,107 @@ impl From<RefreshOutcome> for RefreshResult {
       set_cookie: outcome.set_cookie,
     }
   }
+}
+
+/// The decision as a JavaScript object (or, with `settled`, a promise already resolved with it).
+pub fn decision_to_js(
+  env: sys::napi_env,
+  decision: Decision,
+  settled: bool,
+) -> napi::Result<sys::napi_value> {
+  let Some(factory) = shapes::factory(env, settled) else {
+    return field_by_field(env, decision, settled);
+  };
+
+  let undefined = unsafe {
+    let mut value = ptr::null_mut();
+    sys::napi_get_undefined(env, &mut value);
+    value
+  };
+  let uint = |number: u32| unsafe {
+    let mut value = ptr::null_mut();
+    sys::napi_create_uint32(env, number, &mut value);
+    value
+  };
+  let text = |value: Option<&str>| value.map_or(undefined, |text| new_string(env, text));
+  let args = [
+    uint(shapes::action_code(decision.action)),
+    uint(shapes::reason_code(decision.reason)),
+    decision
+      .status
+      .map_or(undefined, |status| uint(u32::from(status))),
+    text(decision.location.as_deref()),
+    if decision.set_cookie.is_empty() {
+      undefined
+    } else {
+      string_array(env, &decision.set_cookie)
+    },
+    if decision.headers.is_empty() {
+      undefined
+    } else {
+      header_object(env, &decision.headers)
+    },
+    text(decision.request_cookie.as_deref()),
+    text(decision.access_token.as_deref()),
+    decision.expires_at.map_or(undefined, |seconds| unsafe {
+      let mut value = ptr::null_mut();
+      sys::napi_create_double(env, seconds, &mut value);
+      value
+    }),
+  ];
+
+  let mut result = ptr::null_mut();
+  let status = unsafe {
+    sys::napi_call_function(
+      env,
+      undefined,
+      factory,
+      args.len(),
+      args.as_ptr(),
+      &mut result,
+    )
+  };
+  if status == sys::Status::napi_ok {
+    Ok(result)
+  } else {
+    Err(napi::Error::from_reason(
+      "could not build the decision object",
+    ))
+  }
+}
+
+fn field_by_field(
+  env: sys::napi_env,
+  decision: Decision,
+  settled: bool,
+) -> napi::Result<sys::napi_value> {
+  let value = SessionDecision::from(decision);
+  if settled {
+    let env = Env::from_raw(env);
+    Ok(PromiseRaw::resolve(&env, value)?.raw())
+  } else {
+    unsafe { SessionDecision::to_napi_value(env, value) }
+  }
+}
+
+fn string_array(env: sys::napi_env, values: &[String]) -> sys::napi_value {
+  let mut array = ptr::null_mut();
+  unsafe {
+    sys::napi_create_array_with_length(env, values.len(), &mut array);
+    for (index, value) in values.iter().enumerate() {
+      sys::napi_set_element(env, array, index as u32, new_string(env, value));
+    }
+  }
+  array
+}
+
+fn header_object(env: sys::napi_env, headers: &[(&'static str, String)]) -> sys::napi_value {
+  let mut object = ptr::null_mut();
+  unsafe {
+    sys::napi_create_object(env, &mut object);
+    for (name, value) in headers {
+      sys::napi_set_property(env, object, new_string(env, name), new_string(env, value));
+    }
+  }
+  object
 }

@@ -17,7 +17,7 @@ pub struct RawRequest {
   pub url: String,
   pub method: Option<String>,
   pub cookie: Option<String>,
-  pub headers: sys::napi_value,
+  pub headers: JsHeaders,
 }
 
 pub fn type_of(env: sys::napi_env, value: sys::napi_value) -> ValueType {
@@ -60,7 +60,37 @@ fn clear_exception(env: sys::napi_env) {
 }
 
 /// Copies a JavaScript string into Rust; `None` if it is not a string.
+///
+/// Header values, cookies and URLs are ASCII, and the strings Node makes from HTTP headers are
+/// one-byte strings: read as Latin-1 that is a plain copy, where UTF-8 would transcode. A string
+/// with any character past ASCII is read again as UTF-8, which is exact for every string.
 pub fn string(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
+  let mut length = 0;
+  let status =
+    unsafe { sys::napi_get_value_string_latin1(env, value, ptr::null_mut(), 0, &mut length) };
+  if status != sys::Status::napi_ok {
+    return None;
+  }
+  let mut buffer = vec![0u8; length + 1];
+  let mut written = 0;
+  unsafe {
+    sys::napi_get_value_string_latin1(
+      env,
+      value,
+      buffer.as_mut_ptr().cast(),
+      buffer.len(),
+      &mut written,
+    )
+  };
+  buffer.truncate(written);
+  if buffer.is_ascii() {
+    // ASCII is UTF-8.
+    return String::from_utf8(buffer).ok();
+  }
+  string_utf8(env, value)
+}
+
+fn string_utf8(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
   let mut length = 0;
   let status =
     unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length) };
@@ -69,7 +99,7 @@ pub fn string(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
   }
   let mut buffer = vec![0u8; length + 1];
   let mut written = 0;
-  let status = unsafe {
+  unsafe {
     sys::napi_get_value_string_utf8(
       env,
       value,
@@ -78,12 +108,22 @@ pub fn string(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
       &mut written,
     )
   };
-  if status != sys::Status::napi_ok {
-    return None;
-  }
   buffer.truncate(written);
   // N-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail.
   String::from_utf8(buffer).ok()
+}
+
+/// A JavaScript string from Rust: a plain copy for ASCII, UTF-8 otherwise.
+pub fn new_string(env: sys::napi_env, text: &str) -> sys::napi_value {
+  let mut value = ptr::null_mut();
+  unsafe {
+    if text.is_ascii() {
+      sys::napi_create_string_latin1(env, text.as_ptr().cast(), text.len() as isize, &mut value);
+    } else {
+      sys::napi_create_string_utf8(env, text.as_ptr().cast(), text.len() as isize, &mut value);
+    }
+  }
+  value
 }
 
 /// A string, or each string of an array joined by `separator` (Node gives repeated headers as
@@ -133,11 +173,18 @@ pub fn read_request(env: &Env, request: Unknown) -> Result<RawRequest, SessionEr
     })?;
 
   let method = match property(env, request, c"method") {
-    Some(value) if type_of(env, value) == ValueType::String => string(env, value),
-    Some(value) if matches!(type_of(env, value), ValueType::Undefined | ValueType::Null) => None,
-    _ => {
+    Some(value) => match string(env, value) {
+      Some(method) => Some(method),
+      None if matches!(type_of(env, value), ValueType::Undefined | ValueType::Null) => None,
+      None => {
+        return Err(SessionError::invalid_request(
+          "request.method must be a string such as 'GET'",
+        ))
+      }
+    },
+    None => {
       return Err(SessionError::invalid_request(
-        "request.method must be a string such as 'GET'",
+        "request.method could not be read",
       ))
     }
   };
@@ -150,12 +197,27 @@ pub fn read_request(env: &Env, request: Unknown) -> Result<RawRequest, SessionEr
       )
     })?;
 
-  let cookie = JsHeaders::new_raw(env, headers).header("cookie");
+  // One read tells a plain object with a cookie (the common case) from a Headers instance.
+  let (cookie, get_fn) = match property(env, headers, c"cookie") {
+    Some(value) if type_of(env, value) != ValueType::Undefined => {
+      (string_or_strings(env, value, "; "), None)
+    }
+    _ => {
+      let get_fn =
+        property(env, headers, c"get").filter(|value| type_of(env, *value) == ValueType::Function);
+      let cookie = get_fn.and_then(|function| call_get(env, headers, function, "cookie"));
+      (cookie, get_fn)
+    }
+  };
   Ok(RawRequest {
     url,
     method,
     cookie,
-    headers,
+    headers: JsHeaders {
+      env,
+      object: headers,
+      get: get_fn,
+    },
   })
 }
 
@@ -174,56 +236,34 @@ pub struct JsHeaders {
   get: Option<sys::napi_value>,
 }
 
-impl JsHeaders {
-  pub fn new(env: &Env, object: sys::napi_value) -> Self {
-    Self::new_raw(env.raw(), object)
+fn call_get(
+  env: sys::napi_env,
+  object: sys::napi_value,
+  get: sys::napi_value,
+  name: &str,
+) -> Option<String> {
+  let key = new_string(env, name);
+  let mut result = ptr::null_mut();
+  if unsafe { sys::napi_call_function(env, object, get, 1, &key, &mut result) }
+    != sys::Status::napi_ok
+  {
+    clear_exception(env);
+    return None;
   }
-
-  fn new_raw(env: sys::napi_env, object: sys::napi_value) -> Self {
-    let get =
-      property(env, object, c"get").filter(|value| type_of(env, *value) == ValueType::Function);
-    JsHeaders { env, object, get }
-  }
-
-  fn call_get(&self, get: sys::napi_value, name: &str) -> Option<String> {
-    let env = self.env;
-    let mut key = ptr::null_mut();
-    let mut result = ptr::null_mut();
-    unsafe {
-      if sys::napi_create_string_utf8(env, name.as_ptr().cast(), name.len() as isize, &mut key)
-        != sys::Status::napi_ok
-      {
-        return None;
-      }
-      if sys::napi_call_function(env, self.object, get, 1, &key, &mut result)
-        != sys::Status::napi_ok
-      {
-        clear_exception(env);
-        return None;
-      }
-    }
-    string(env, result)
-  }
+  string(env, result)
 }
 
 impl HeaderSource for JsHeaders {
   fn header(&self, name: &str) -> Option<String> {
     if let Some(get) = self.get {
-      return self.call_get(get, name);
+      return call_get(self.env, self.object, get, name);
     }
 
-    let mut key = ptr::null_mut();
+    let key = new_string(self.env, name);
     let mut value = ptr::null_mut();
-    let status = unsafe {
-      sys::napi_create_string_utf8(
-        self.env,
-        name.as_ptr().cast(),
-        name.len() as isize,
-        &mut key,
-      );
-      sys::napi_get_property(self.env, self.object, key, &mut value)
-    };
-    if status != sys::Status::napi_ok {
+    if unsafe { sys::napi_get_property(self.env, self.object, key, &mut value) }
+      != sys::Status::napi_ok
+    {
       clear_exception(self.env);
       return None;
     }

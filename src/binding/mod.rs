@@ -6,8 +6,10 @@
 //! thread and returned as an already-resolved promise; only a refresh goes to the tokio runtime.
 
 mod convert;
+mod fast;
 mod js;
 mod options;
+mod shapes;
 
 use std::sync::Arc;
 
@@ -15,9 +17,8 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use crate::core::decision::HeaderSnapshot;
-use crate::core::{self, Engine, HeaderSource, Incoming, SessionError, Step};
+use crate::core::{self, Engine, Incoming, SessionError, Step};
 use convert::{RefreshResult, SessionDecision};
-use js::JsHeaders;
 
 /// Decides what this request's response must do about the session it carries: continue (with
 /// refreshed cookies when a refresh was due), redirect to the login page, answer 401, or answer
@@ -86,6 +87,13 @@ impl Session {
     decide(env, self.engine.clone(), request)
   }
 
+  /// The fast path's handle on this session's engine; see `fast.rs`. Removed from the
+  /// prototype when the module loads, so JavaScript never sees it.
+  #[napi(js_name = "__engineHandle", skip_typescript)]
+  pub fn engine_handle(&self, env: &Env) -> Result<Unknown<'static>> {
+    fast::engine_handle(env, &self.engine)
+  }
+
   /// Same as the top-level `refreshSession`, with this session's options.
   #[napi(
     ts_args_type = "refreshToken: string",
@@ -109,22 +117,22 @@ fn decide<'env>(
     Ok(request) => request,
     Err(error) => return reject(env, error),
   };
-  let headers = JsHeaders::new(env, request.headers);
   let incoming = Incoming {
     url: &request.url,
     method: request.method.as_deref().unwrap_or("GET"),
     cookie: request.cookie.as_deref(),
   };
 
-  match engine.assess(&incoming, &headers, core::unix_now()) {
+  match engine.assess(&incoming, &request.headers, core::unix_now()) {
     Ok(Step::Done(decision)) => {
       core::debug::decided(incoming.url, &decision);
-      PromiseRaw::resolve(env, SessionDecision::from(decision))
+      let promise = convert::decision_to_js(env.raw(), decision, true)?;
+      Ok(PromiseRaw::new(env.raw(), promise))
     }
     Ok(Step::Refresh(pending)) => {
       // The headers are JavaScript values: copy the few a decision may read before leaving
       // this thread.
-      let snapshot = HeaderSnapshot::capture(&headers);
+      let snapshot = HeaderSnapshot::capture(&request.headers);
       let url = request.url.clone();
       let future = async move {
         let outcome = engine.refresh(pending.refresh_token()).await;
@@ -132,9 +140,11 @@ fn decide<'env>(
         if let Ok(decision) = &decision {
           core::debug::decided(&url, decision);
         }
-        Ok::<_, napi::Error>(decision.map(SessionDecision::from))
+        Ok::<_, napi::Error>(decision)
       };
-      spawn(env, future)
+      spawn(env, future, |raw_env, decision| {
+        convert::decision_to_js(raw_env, decision, false)
+      })
     }
     Err(error) => reject(env, error),
   }
@@ -158,28 +168,29 @@ fn refresh<'env>(
     };
     Ok::<_, napi::Error>(result)
   };
-  spawn(env, future)
+  spawn(env, future, |raw_env, result| unsafe {
+    RefreshResult::to_napi_value(raw_env, result)
+  })
 }
 
-/// Runs `future` on the tokio runtime; its `SessionError` becomes a rejection with a `code`.
-fn spawn<'env, T, F>(env: &'env Env, future: F) -> Result<PromiseRaw<'env, T>>
+/// Runs `future` on the tokio runtime and turns its value into JavaScript with `to_js`; its
+/// `SessionError` becomes a rejection with a `code`.
+fn spawn<'env, T, V, F, C>(env: &'env Env, future: F, to_js: C) -> Result<PromiseRaw<'env, V>>
 where
-  T: ToNapiValue + Send + 'static,
+  T: Send + 'static,
   F: std::future::Future<Output = Result<std::result::Result<T, SessionError>>> + Send + 'static,
+  C: FnOnce(napi::sys::napi_env, T) -> Result<napi::sys::napi_value> + Send + 'static,
 {
-  let promise =
-    napi::bindgen_prelude::execute_tokio_future(env.raw(), future, |raw_env, result| unsafe {
-      match result {
-        Ok(value) => T::to_napi_value(raw_env, value),
-        // Resolving with a rejected promise rejects: the only way to give an error a custom
-        // `code` from here.
-        Err(error) => {
-          let env = Env::from_raw(raw_env);
-          let rejected = PromiseRaw::<()>::reject(&env, to_js_error(error))?;
-          Ok(rejected.raw())
-        }
-      }
-    })?;
+  let promise = execute_tokio_future(env.raw(), future, move |raw_env, result| match result {
+    Ok(value) => to_js(raw_env, value),
+    // Resolving with a rejected promise rejects: the only way to give an error a custom
+    // `code` from here.
+    Err(error) => {
+      let env = Env::from_raw(raw_env);
+      let rejected = PromiseRaw::<()>::reject(&env, to_js_error(error))?;
+      Ok(rejected.raw())
+    }
+  })?;
   Ok(PromiseRaw::new(env.raw(), promise))
 }
 
@@ -191,7 +202,3 @@ fn reject<'env, T>(env: &'env Env, error: SessionError) -> Result<PromiseRaw<'en
 fn to_js_error(error: SessionError) -> napi::Error<core::ErrorCode> {
   napi::Error::new(error.code, error.message)
 }
-
-/// Keeps the trait in scope for `JsHeaders`.
-#[allow(unused_imports)]
-use HeaderSource as _;

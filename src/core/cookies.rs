@@ -44,6 +44,44 @@ pub fn find<'h>(header: &'h str, name: &str) -> Option<&'h str> {
     .filter(|value| !value.is_empty())
 }
 
+/// The values of the first cookies called `first` and `second`, in one pass that stops as soon as
+/// both are found; `None` for a name that is absent or has an empty value. Same answers as `find`
+/// for each name, without allocating.
+pub fn find_both<'h>(
+  header: &'h str,
+  first: &str,
+  second: &str,
+) -> (Option<&'h str>, Option<&'h str>) {
+  let mut found: (Option<&'h str>, Option<&'h str>) = (None, None);
+  for pair in header.split(';') {
+    let pair = pair.trim_start_matches([' ', '\t']);
+    if found.0.is_none() {
+      if let Some(value) = value_of(pair, first) {
+        found.0 = Some(value);
+      }
+    }
+    if found.1.is_none() {
+      if let Some(value) = value_of(pair, second) {
+        found.1 = Some(value);
+      }
+    }
+    if found.0.is_some() && found.1.is_some() {
+      break;
+    }
+  }
+  (
+    found.0.filter(|v| !v.is_empty()),
+    found.1.filter(|v| !v.is_empty()),
+  )
+}
+
+/// The value in `pair` (leading spaces already trimmed) when its name is `name`.
+fn value_of<'h>(pair: &'h str, name: &str) -> Option<&'h str> {
+  let rest = pair.strip_prefix(name)?.trim_start_matches([' ', '\t']);
+  let value = rest.strip_prefix('=')?;
+  Some(unquote(value.trim_matches([' ', '\t'])))
+}
+
 /// Rewrites a Cookie header: each `(name, Some(value))` replaces that cookie where it stood (or is
 /// appended when it was absent), each `(name, None)` removes it. Later duplicates of a changed
 /// name are dropped so the rest of the request sees exactly one value.
@@ -168,6 +206,26 @@ mod tests {
     assert_eq!(find("at=; rt=x", "at"), None);
     assert_eq!(find("", "at"), None);
     assert_eq!(find(";;;   ;", "at"), None);
+  }
+
+  #[test]
+  fn find_both_agrees_with_find() {
+    let headers = [
+      "junk; =nameless; at=one; theme=dark; at=two; rt=\"quoted\"",
+      "at=; rt=x",
+      "atx=1; at =spaced ; rt=r",
+      "rt=first; at=a",
+      "",
+      ";;;",
+      "at",
+    ];
+    for header in headers {
+      assert_eq!(
+        find_both(header, "at", "rt"),
+        (find(header, "at"), find(header, "rt")),
+        "{header}"
+      );
+    }
   }
 
   #[test]

@@ -30,3 +30,11 @@ pub fn decided(url: &str, decision: &Decision) {
   }
   eprintln!("{line}");
 }
+
+/// The fast path's line: the request continues with its token as it is.
+pub fn valid(url: &str) {
+  if enabled() {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    eprintln!("glyde-session: {path} -> continue (valid)");
+  }
+}

@@ -193,6 +193,27 @@ impl Pending {
   }
 }
 
+/// The session a Cookie header carries, judged at one moment.
+struct Carried<'c> {
+  access: Option<&'c str>,
+  refresh: Option<&'c str>,
+  freshness: Option<Freshness>,
+  /// The access token's expiry on this machine's clock.
+  expires_at: Option<f64>,
+}
+
+impl<'c> Carried<'c> {
+  /// The access token when the request may continue with it as it is: fresh, or expiring with no
+  /// refresh token to renew it.
+  fn valid(&self) -> Option<(&'c str, Option<f64>)> {
+    match (self.access, self.freshness, self.refresh) {
+      (Some(access), Some(Freshness::Fresh), _)
+      | (Some(access), Some(Freshness::Expiring), None) => Some((access, self.expires_at)),
+      _ => None,
+    }
+  }
+}
+
 pub enum Step {
   Done(Decision),
   Refresh(Pending),
@@ -255,36 +276,25 @@ impl Engine {
     let target = Target::parse(incoming.url)?;
     let config = &self.config;
     let cookie_header = incoming.cookie.unwrap_or("");
-    let access = cookies::find(cookie_header, &config.access_cookie);
-    let refresh = cookies::find(cookie_header, &config.refresh_cookie);
+    let carried = self.read(cookie_header, now);
 
-    let claims = access.and_then(token::read_claims);
-    let freshness = access.map(|_| {
-      token::freshness(
-        claims.as_ref(),
-        self.issuer_now(now),
-        config.refresh_window_seconds(),
-      )
-    });
+    if let Some((access, expires_at)) = carried.valid() {
+      let mut decision = Decision::new(Action::Continue, Reason::Valid);
+      decision.access_token = Some(access.to_string());
+      decision.expires_at = expires_at;
+      return Ok(Step::Done(decision));
+    }
 
+    let Carried {
+      access,
+      refresh,
+      freshness,
+      expires_at,
+    } = carried;
     match (access, freshness, refresh) {
-      (Some(access), Some(Freshness::Fresh), _)
-      | (Some(access), Some(Freshness::Expiring), None) => {
-        let mut decision = Decision::new(Action::Continue, Reason::Valid);
-        decision.access_token = Some(access.to_string());
-        decision.expires_at = claims
-          .and_then(|claims| claims.exp)
-          .map(|exp| self.to_local_time(exp));
-        Ok(Step::Done(decision))
-      }
       (_, _, Some(refresh_token)) => {
         let still_valid = match (access, freshness) {
-          (Some(access), Some(Freshness::Expiring)) => Some((
-            access.to_string(),
-            claims
-              .and_then(|claims| claims.exp)
-              .map(|exp| self.to_local_time(exp)),
-          )),
+          (Some(access), Some(Freshness::Expiring)) => Some((access.to_string(), expires_at)),
           _ => None,
         };
         Ok(Step::Refresh(Pending {
@@ -314,6 +324,41 @@ impl Engine {
         }
         Ok(Step::Done(decision))
       }
+    }
+  }
+
+  /// The fast path: when this request's session is valid and no refresh is due (the only case
+  /// that needs nothing but the URL and the Cookie header), the access token as a slice of
+  /// `cookie_header` and its expiry. `None` when anything else must be decided.
+  pub fn valid_access<'c>(
+    &self,
+    url: &str,
+    cookie_header: &'c str,
+    now: f64,
+  ) -> Result<Option<(&'c str, Option<f64>)>, SessionError> {
+    Target::parse(url)?;
+    Ok(self.read(cookie_header, now).valid())
+  }
+
+  fn read<'c>(&self, cookie_header: &'c str, now: f64) -> Carried<'c> {
+    let config = &self.config;
+    let (access, refresh) =
+      cookies::find_both(cookie_header, &config.access_cookie, &config.refresh_cookie);
+    let claims = access.and_then(token::read_claims);
+    let freshness = access.map(|_| {
+      token::freshness(
+        claims.as_ref(),
+        self.issuer_now(now),
+        config.refresh_window_seconds(),
+      )
+    });
+    Carried {
+      access,
+      refresh,
+      freshness,
+      expires_at: claims
+        .and_then(|claims| claims.exp)
+        .map(|exp| self.to_local_time(exp)),
     }
   }
 
@@ -526,6 +571,12 @@ impl Engine {
     };
     if prefetch("sec-purpose") || prefetch("purpose") {
       return true;
+    }
+    // A client-side navigation in the App Router fetches the page's RSC payload; Next's router
+    // follows a redirect on it (as for a page load), while a 401 would cost a second,
+    // full-page round trip.
+    if headers.header("rsc").is_some() {
+      return false;
     }
     match headers.header("accept") {
       // A client navigation (RSC) asks for */*; it follows a redirect like a page load does.
@@ -903,6 +954,16 @@ mod tests {
       ));
       assert_eq!(decision.action, Action::Unauthorized, "{pairs:?}");
     }
+    let rsc = HeaderSnapshot::from_pairs(&[("rsc", "1"), ("accept", "text/x-component")]);
+    assert_eq!(
+      done(assess(&engine, "/page", "", &rsc)).action,
+      Action::Redirect
+    );
+    let rsc_prefetch = HeaderSnapshot::from_pairs(&[("rsc", "1"), ("next-router-prefetch", "1")]);
+    assert_eq!(
+      done(assess(&engine, "/page", "", &rsc_prefetch)).action,
+      Action::Unauthorized
+    );
     for accept in ["text/html,application/xhtml+xml", "*/*"] {
       let decision = done(assess(
         &engine,

@@ -48,8 +48,9 @@ pub fn read_claims(token: &str) -> Option<Claims> {
 
   // Some issuers pad base64url; the padding carries nothing.
   let payload = payload.trim_end_matches('=');
-  let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-  let raw: RawClaims = serde_json::from_slice(&bytes).ok()?;
+  let mut buffer = [0u8; MAX_PAYLOAD_BYTES];
+  let length = URL_SAFE_NO_PAD.decode_slice(payload, &mut buffer).ok()?;
+  let raw: RawClaims = serde_json::from_slice(&buffer[..length]).ok()?;
   Some(Claims {
     exp: raw.exp.as_ref().and_then(finite_number),
     iat: raw.iat.as_ref().and_then(finite_number),
