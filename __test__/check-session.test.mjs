@@ -267,10 +267,14 @@ describe('options', () => {
     const fromEnv = await execFileAsync(process.execPath, script(`
       const result = await glyde.refreshSession('RT-env');
       console.log(result.accessToken);
+      const fresh = await glyde.checkSession({ url: '/', headers: { cookie: 'access_token=' + result.accessToken } });
+      console.log(fresh.reason);
+      const refreshed = await glyde.checkSession({ url: '/', headers: { cookie: 'refresh_token=RT-env2' } });
+      console.log(refreshed.reason);
     `), { env: { ...process.env, API_BASE_URL: `${stub.url}/` } })
-    assert.equal(fromEnv.stdout.trim(), access)
-    assert.equal(stub.calls.length, 1)
-    assert.equal(stub.calls[0].url, '/auth/refresh')
+    assert.deepEqual(fromEnv.stdout.trim().split('\n'), [access, 'valid', 'refreshed'])
+    assert.equal(stub.calls.length, 2)
+    assert.deepEqual(stub.calls.map((call) => call.url), ['/auth/refresh', '/auth/refresh'])
 
     const withoutBase = await execFileAsync(process.execPath, script(`
       await glyde.checkSession({ url: '/', headers: {} }).catch((e) => console.log(e.code, e.message));

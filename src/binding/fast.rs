@@ -88,11 +88,26 @@ const FRONT_SOURCE: &str = r#"(function install(exports, scratch, freshAccess) {
     },
     writable: true, configurable: true, enumerable: false,
   });
-  exports.checkSession = function checkSession(request, options) {
-    if (typeof options === 'object' && options !== null) {
-      const session = sessionFor(options);
-      if (session !== undefined) return fresh(session, request) || sessionCheckSlowly.call(session, request);
+  // No options: every default, with refreshUrl from API_BASE_URL as it is now.
+  let defaultBase;
+  let defaultSession;
+  function sessionForDefaults() {
+    const base = process.env.API_BASE_URL;
+    if (defaultSession === undefined || base !== defaultBase) {
+      try {
+        defaultSession = createSession();
+      } catch {
+        return (defaultSession = undefined);
+      }
+      defaultBase = base;
     }
+    return defaultSession;
+  }
+
+  exports.checkSession = function checkSession(request, options) {
+    const session = options === undefined ? sessionForDefaults()
+      : typeof options === 'object' && options !== null ? sessionFor(options) : undefined;
+    if (session !== undefined) return fresh(session, request) || sessionCheckSlowly.call(session, request);
     return checkSlowly(request, options);
   };
 })"#;
