@@ -65,42 +65,38 @@ fn clear_exception(env: sys::napi_env) {
 /// one-byte strings: read as Latin-1 that is a plain copy, where UTF-8 would transcode. A string
 /// with any character past ASCII is read again as UTF-8, which is exact for every string.
 pub fn string(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
-  let mut length = 0;
-  let status =
-    unsafe { sys::napi_get_value_string_latin1(env, value, ptr::null_mut(), 0, &mut length) };
-  if status != sys::Status::napi_ok {
-    return None;
-  }
-  let mut buffer = vec![0u8; length + 1];
-  let mut written = 0;
-  unsafe {
-    sys::napi_get_value_string_latin1(
-      env,
-      value,
-      buffer.as_mut_ptr().cast(),
-      buffer.len(),
-      &mut written,
-    )
-  };
-  buffer.truncate(written);
-  if buffer.is_ascii() {
+  let latin1 = copy_string(env, value, sys::napi_get_value_string_latin1)?;
+  if latin1.is_ascii() {
     // ASCII is UTF-8.
-    return String::from_utf8(buffer).ok();
+    return String::from_utf8(latin1).ok();
   }
-  string_utf8(env, value)
+  // N-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail.
+  String::from_utf8(copy_string(env, value, sys::napi_get_value_string_utf8)?).ok()
 }
 
-fn string_utf8(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
+/// The signature N-API's Latin-1 and UTF-8 string readers share.
+type StringReader = unsafe extern "C" fn(
+  sys::napi_env,
+  sys::napi_value,
+  *mut std::ffi::c_char,
+  usize,
+  *mut usize,
+) -> sys::napi_status;
+
+/// Asks `reader` for the length, then for the bytes; `None` if `value` is not a string.
+fn copy_string(
+  env: sys::napi_env,
+  value: sys::napi_value,
+  reader: StringReader,
+) -> Option<Vec<u8>> {
   let mut length = 0;
-  let status =
-    unsafe { sys::napi_get_value_string_utf8(env, value, ptr::null_mut(), 0, &mut length) };
-  if status != sys::Status::napi_ok {
+  if unsafe { reader(env, value, ptr::null_mut(), 0, &mut length) } != sys::Status::napi_ok {
     return None;
   }
   let mut buffer = vec![0u8; length + 1];
   let mut written = 0;
   unsafe {
-    sys::napi_get_value_string_utf8(
+    reader(
       env,
       value,
       buffer.as_mut_ptr().cast(),
@@ -109,8 +105,7 @@ fn string_utf8(env: sys::napi_env, value: sys::napi_value) -> Option<String> {
     )
   };
   buffer.truncate(written);
-  // N-API writes UTF-8 (lone surrogates become U+FFFD), so this cannot fail.
-  String::from_utf8(buffer).ok()
+  Some(buffer)
 }
 
 /// A JavaScript string from Rust: a plain copy for ASCII, UTF-8 otherwise.
