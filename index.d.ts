@@ -81,7 +81,10 @@ export interface SessionDecision {
   location?: string
   /** `Set-Cookie` values to append to the response (new tokens, or deletions). */
   setCookie: Array<string>
-  /** Other response headers: `cache-control` whenever cookies change, `retry-after` on 503. */
+  /**
+   * Other response headers: `cache-control` whenever cookies change and on 503, `retry-after` on
+   * 503.
+   */
   headers: Record<string, string>
   /**
    * The Cookie header the rest of this request must see, when it changed (new access token,
@@ -148,9 +151,10 @@ export interface SessionOptions {
 export interface SessionRequest {
   /**
    * An absolute URL, or a path with its query (then `Host` and `X-Forwarded-Proto` give the
-   * origin of a redirect).
+   * origin of a redirect). Required: a request without one is rejected with `INVALID_REQUEST`
+   * (optional here only because Node types `IncomingMessage.url` that way).
    */
-  url: string
+  url?: string
   /** Default `'GET'`. Requests other than GET and HEAD get 401 instead of a redirect. */
   method?: string
   /** Node's `req.headers` (lowercase names) or a `Headers` instance such as `NextRequest.headers`. */

@@ -21,8 +21,9 @@ use crate::core::decision::{Decision, RefreshOutcome};
 )]
 pub struct SessionRequest {
   /// An absolute URL, or a path with its query (then `Host` and `X-Forwarded-Proto` give the
-  /// origin of a redirect).
-  pub url: String,
+  /// origin of a redirect). Required: a request without one is rejected with `INVALID_REQUEST`
+  /// (optional here only because Node types `IncomingMessage.url` that way).
+  pub url: Option<String>,
   /// Default `'GET'`. Requests other than GET and HEAD get 401 instead of a redirect.
   pub method: Option<String>,
   /// Node's `req.headers` (lowercase names) or a `Headers` instance such as `NextRequest.headers`.
@@ -114,7 +115,8 @@ pub struct SessionDecision {
   pub location: Option<String>,
   /// `Set-Cookie` values to append to the response (new tokens, or deletions).
   pub set_cookie: Vec<String>,
-  /// Other response headers: `cache-control` whenever cookies change, `retry-after` on 503.
+  /// Other response headers: `cache-control` whenever cookies change and on 503, `retry-after` on
+  /// 503.
   pub headers: HashMap<String, String>,
   /// The Cookie header the rest of this request must see, when it changed (new access token,
   /// deleted cookies). Give it to the page or handler that runs next.

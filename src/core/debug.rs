@@ -16,7 +16,7 @@ pub fn decided(url: &str, decision: &Decision) {
   if !enabled() {
     return;
   }
-  let path = url.split(['?', '#']).next().unwrap_or("");
+  let path = path_of(url);
   let mut line = format!(
     "glyde-session: {path} -> {} ({})",
     decision.action.as_str(),
@@ -34,7 +34,32 @@ pub fn decided(url: &str, decision: &Decision) {
 /// The fast path's line: the request continues with its token as it is.
 pub fn valid(url: &str) {
   if enabled() {
-    let path = url.split(['?', '#']).next().unwrap_or("");
+    let path = path_of(url);
     eprintln!("glyde-session: {path} -> continue (valid)");
+  }
+}
+
+/// Only the path: no query (it can carry secrets), and no scheme or authority (it can carry a
+/// user name and password).
+fn path_of(url: &str) -> &str {
+  let without_query = url.split(['?', '#']).next().unwrap_or("");
+  match without_query.find("://") {
+    Some(scheme_end) => {
+      let rest = &without_query[scheme_end + 3..];
+      rest.find('/').map_or("/", |start| &rest[start..])
+    }
+    None => without_query,
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::path_of;
+
+  #[test]
+  fn lines_show_only_the_path() {
+    assert_eq!(path_of("/dashboard?token=x"), "/dashboard");
+    assert_eq!(path_of("https://user:pw@app.example/dash?q=1"), "/dash");
+    assert_eq!(path_of("https://app.example"), "/");
   }
 }
