@@ -33,11 +33,6 @@ const MAX_CLOCK_OFFSET_MS: i64 = 86_400_000;
 static FLIGHTS: LazyLock<FlightCache<FlightKey, Result<Tokens, RefreshFailure>>> =
   LazyLock::new(|| FlightCache::new(FLIGHT_CAPACITY));
 
-/// How many refresh results the process keeps for sharing right now.
-pub fn flights_in_cache() -> usize {
-  FLIGHTS.len()
-}
-
 /// The request headers a decision may read besides Cookie. A binding that reads headers lazily
 /// copies exactly these before a refresh takes the work off the JavaScript thread.
 pub const CONTEXT_HEADERS: [&str; 8] = [
@@ -70,6 +65,7 @@ impl HeaderSnapshot {
     )
   }
 
+  #[cfg(test)]
   pub fn from_pairs(pairs: &[(&'static str, &str)]) -> Self {
     HeaderSnapshot(
       pairs
