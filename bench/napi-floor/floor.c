@@ -214,6 +214,24 @@ static napi_value via_factory(napi_env env, napi_ref factory) {
 static napi_value factory_object(napi_env env, napi_callback_info info) { return via_factory(env, make_decision); }
 static napi_value factory_promise(napi_env env, napi_callback_info info) { return via_factory(env, make_resolved); }
 
+// The value of `access_token=` in a Cookie header, on cookie boundaries: [start, end) in buf.
+static int find_access_token(const char *buf, size_t n, size_t *start, size_t *end) {
+  const char *name = "access_token=";
+  size_t nl = strlen(name), i = 0;
+  while (i < n) {
+    while (i < n && buf[i] == ' ') i++;
+    const char *semi = memchr(buf + i, ';', n - i);
+    size_t stop = semi ? (size_t)(semi - buf) : n;
+    if (stop - i >= nl && memcmp(buf + i, name, nl) == 0) {
+      *start = i + nl;
+      *end = stop;
+      return *end > *start;
+    }
+    i = stop + 1;
+  }
+  return 0;
+}
+
 // 13. A sketch of a whole hot path with cheap marshalling: read headers.cookie with a cached
 //     key, copy it (Latin-1, stack), find `access_token=` on cookie boundaries, hand the value to
 //     the compiled factory, which returns the resolved promise. No JWT decoding here (the engine
@@ -225,16 +243,8 @@ static napi_value sketch(napi_env env, napi_callback_info info) {
   CALL(napi_get_property(env, req, key(env, K_HEADERS), &h));
   CALL(napi_get_property(env, h, key(env, K_COOKIE), &c));
   CALL(napi_get_value_string_latin1(env, c, buf, sizeof buf, &n));
-  const char *name = "access_token=";
-  size_t nl = strlen(name), i = 0, start = 0, end = 0;
-  while (i < n) {
-    while (i < n && buf[i] == ' ') i++;
-    const char *semi = memchr(buf + i, ';', n - i);
-    size_t stop = semi ? (size_t)(semi - buf) : n;
-    if (stop - i >= nl && memcmp(buf + i, name, nl) == 0) { start = i + nl; end = stop; break; }
-    i = stop + 1;
-  }
-  if (end <= start) return undef(env);
+  size_t start, end;
+  if (!find_access_token(buf, n, &start, &end)) return undef(env);
   CALL(napi_get_reference_value(env, make_resolved, &fn));
   napi_get_undefined(env, &recv);
   CALL(napi_create_string_latin1(env, buf + start, end - start, &argv[0]));
@@ -256,16 +266,8 @@ static napi_value shim_native(napi_env env, napi_callback_info info) {
   size_t n;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   CALL(napi_get_value_string_latin1(env, argv[2], buf, sizeof buf, &n));
-  const char *name = "access_token=";
-  size_t nl = strlen(name), i = 0, start = 0, end = 0;
-  while (i < n) {
-    while (i < n && buf[i] == ' ') i++;
-    const char *semi = memchr(buf + i, ';', n - i);
-    size_t stop = semi ? (size_t)(semi - buf) : n;
-    if (stop - i >= nl && memcmp(buf + i, name, nl) == 0) { start = i + nl; end = stop; break; }
-    i = stop + 1;
-  }
-  if (end <= start) return undef(env);
+  size_t start, end;
+  if (!find_access_token(buf, n, &start, &end)) return undef(env);
   CALL(napi_get_reference_value(env, make_coded, &fn));
   napi_get_undefined(env, &recv);
   CALL(napi_create_int32(env, 0, &args[0]));
